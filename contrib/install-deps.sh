@@ -1,0 +1,44 @@
+#!/bin/sh
+# Install the Debian packages xrfbshare needs for one purpose:
+#   build  compile xrfbshare
+#   run    build, plus what `make run` / -create use (Xvfb, a terminal)
+#   test   run, plus the real X server tools and VNC clients `make check` uses
+# As root, missing packages are installed with apt-get; otherwise the exact
+# apt-get command is printed and the script fails.
+set -eu
+
+build="gcc make autoconf automake pkg-config libx11-dev libxext-dev
+libxdamage-dev libxfixes-dev libxtst-dev zlib1g-dev libpixman-1-dev nettle-dev"
+run="$build xvfb xterm x11-utils"
+test="$run x11-xserver-utils xclip xdotool libvncserver-dev vncsnapshot
+python3 socat procps"
+
+case "${1:-}" in
+build) want=$build ;;
+run) want=$run ;;
+test) want=$test ;;
+*) echo "usage: $0 build|run|test" >&2; exit 2 ;;
+esac
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+	echo "install-deps: not a Debian system; make sure these are installed:" >&2
+	echo "  $want" | tr '\n' ' ' >&2; echo >&2
+	exit 0
+fi
+
+missing=
+for p in $want; do
+	s=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$s" in *" installed") ;; *) missing="$missing $p" ;; esac
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: missing Debian packages. Install them with:" >&2
+	echo "  sudo apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get install -y -q --no-install-recommends $missing ||
+	{ apt-get update -q && apt-get install -y -q --no-install-recommends $missing; }

@@ -1,0 +1,227 @@
+/* Options into struct config.  Names follow x11vnc's where one exists;
+ * a leading "--" is accepted as well as "-". */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/log.h"
+
+#ifndef XRFB_VERSION
+#define XRFB_VERSION "0.1.0"
+#endif
+
+void config_usage(void)
+{
+	/* --help output goes to stdout: it is the requested result. */
+	fputs("usage: xrfbshare [options]\n"
+"Share an existing X display with VNC viewers (RFB 3.3/3.7/3.8).\n"
+"\n"
+"Display\n"
+"  -display DISP        X display to share (default: $DISPLAY)\n"
+"  -create [WxH]        start a private virtual display (Xvfb with an\n"
+"                       xterm, default 1280x800) and share that\n"
+"  -desktop NAME        desktop name shown by viewers\n"
+"  -noshm               read the screen with XGetImage, not MIT-SHM\n"
+"  -noxdamage           poll the screen instead of using X DAMAGE\n"
+"  -wait MS             screen poll interval without DAMAGE (default 100)\n"
+"\n"
+"Network and access\n"
+"  -rfbport N           TCP port (default 5900, or the next free one up\n"
+"                       to 5999; 0 picks any free port).  The port is\n"
+"                       printed on stdout as PORT=N\n"
+"  -localhost           accept connections from this machine only\n"
+"  -rfbauth FILE        require the VNC password stored in FILE; a second\n"
+"                       password in FILE grants view-only access\n"
+"  -storepasswd [PASS] [FILE]\n"
+"                       write PASS (asked for when omitted) to FILE\n"
+"                       (default ~/.vnc/passwd) in vncpasswd format, exit\n"
+"  -nopw                allow connections from the network without a\n"
+"                       password (without -rfbauth the default is to\n"
+"                       listen on localhost only)\n"
+"  -viewonly            viewers cannot send keyboard or mouse input\n"
+"  -shared              always share the desktop between viewers (default)\n"
+"  -noshared            a viewer asking for exclusive access disconnects\n"
+"                       the others\n"
+"  -forever             keep serving after viewers leave (default)\n"
+"  -once                exit when the first viewer disconnects\n"
+"  -maxcuttext BYTES    largest clipboard text accepted or sent\n"
+"                       (default 1048576)\n"
+"  -maxqueue BYTES      output queued for a viewer that is not reading\n"
+"                       before it is dropped (default 67108864)\n"
+"\n"
+"Other\n"
+"  -v, -verbose         more log output (repeat for debug)\n"
+"  -q, -quiet           errors only\n"
+"  -h, -help            this text\n"
+"  -version             print the version\n",
+	      stdout);
+}
+
+static void config_defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->rfbport = 5900;
+	cfg->shared = true;
+	cfg->verbosity = LOG_INFO;
+	cfg->create_geom = "1280x800";
+}
+
+static bool is_geometry(const char *s)
+{
+	unsigned w, h;
+	char end;
+
+	return s && sscanf(s, "%ux%u%c", &w, &h, &end) == 2 && w && h;
+}
+
+/* Parse a non-negative decimal in [0, max]; -1 if it is not one. */
+static long long parse_num(const char *opt, const char *s, long long max)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = s ? strtoll(s, &end, 10) : -1;
+	if (!s || errno || end == s || *end || v < 0 || v > max) {
+		log_error("%s needs a number from 0 to %lld (got \"%s\")", opt,
+			  max, s ? s : "");
+		return -1;
+	}
+	return v;
+}
+
+/* Options taking one argument; returns 0, or -1 on a usage error. */
+static int parse_arg_opt(struct config *cfg, const char *o, const char *a)
+{
+	long long v = 0;
+
+	if (!strcmp(o, "display")) {
+		cfg->display = a;
+	} else if (!strcmp(o, "rfbport")) {
+		v = parse_num("-rfbport", a, 65535);
+		cfg->rfbport = (int)v;
+		cfg->port_given = true;
+	} else if (!strcmp(o, "rfbauth")) {
+		cfg->rfbauth = a;
+	} else if (!strcmp(o, "desktop")) {
+		cfg->desktop_name = a;
+	} else if (!strcmp(o, "wait")) {
+		v = parse_num("-wait", a, 10000);
+		cfg->poll_ms = (int)v;
+	} else if (!strcmp(o, "maxcuttext")) {
+		v = parse_num("-maxcuttext", a, 1LL << 30);
+		cfg->max_cuttext = (size_t)v;
+	} else if (!strcmp(o, "maxqueue")) {
+		v = parse_num("-maxqueue", a, 1LL << 32);
+		cfg->max_queue = (size_t)v;
+	}
+	return v < 0 ? -1 : 0;
+}
+
+static const char *const arg_opts[] = { "display", "rfbport", "rfbauth",
+					"desktop", "wait", "maxcuttext",
+					"maxqueue", NULL };
+
+static bool takes_arg(const char *o)
+{
+	for (int i = 0; arg_opts[i]; i++)
+		if (!strcmp(o, arg_opts[i]))
+			return true;
+	return false;
+}
+
+/* Flags; returns 0 if known, 1 for help/version (done), -1 if unknown. */
+static int parse_flag(struct config *cfg, const char *o)
+{
+	struct {
+		const char *name;
+		bool *field;
+		bool value;
+	} flags[] = {
+		{ "localhost", &cfg->localhost, true },
+		{ "nopw", &cfg->nopw, true },
+		{ "viewonly", &cfg->viewonly, true },
+		{ "shared", &cfg->shared, true },
+		{ "noshared", &cfg->shared, false },
+		{ "forever", &cfg->once, false },
+		{ "once", &cfg->once, true },
+		{ "noshm", &cfg->noshm, true },
+		{ "noxdamage", &cfg->nodamage, true },
+		{ "nodamage", &cfg->nodamage, true },
+	};
+
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		if (!strcmp(o, flags[i].name)) {
+			*flags[i].field = flags[i].value;
+			return 0;
+		}
+	if (!strcmp(o, "v") || !strcmp(o, "verbose"))
+		cfg->verbosity++;
+	else if (!strcmp(o, "q") || !strcmp(o, "quiet"))
+		cfg->verbosity = LOG_ERROR;
+	else if (!strcmp(o, "h") || !strcmp(o, "help"))
+		return config_usage(), 1;
+	else if (!strcmp(o, "version"))
+		return puts("xrfbshare " XRFB_VERSION), 1;
+	else
+		return -1;
+	return 0;
+}
+
+/* -storepasswd [PASS] [FILE]: the words up to the next option. */
+static int parse_storepasswd(struct config *cfg, int argc, char **argv,
+			     int i)
+{
+	int n = 0;
+
+	cfg->storepasswd = true;
+	while (i + 1 + n < argc && argv[i + 1 + n][0] != '-' && n < 2)
+		n++;
+	if (n == 2) {
+		cfg->storepasswd_pass = argv[i + 1];
+		cfg->storepasswd_file = argv[i + 2];
+	} else if (n == 1) {
+		cfg->storepasswd_file = argv[i + 1];
+	}
+	return n;
+}
+
+static int unknown_opt(const char *arg)
+{
+	log_error("unknown option \"%s\"; see xrfbshare -help", arg);
+	return -1;
+}
+
+int config_parse(struct config *cfg, int argc, char **argv)
+{
+	config_defaults(cfg);
+	for (int i = 1; i < argc; i++) {
+		const char *o = argv[i];
+		int r;
+
+		if (o[0] != '-' || !o[1])
+			return unknown_opt(argv[i]);
+		o += o[1] == '-' ? 2 : 1;
+		if (takes_arg(o)) {
+			if (i + 1 >= argc) {
+				log_error("option -%s needs a value", o);
+				return -1;
+			}
+			if (parse_arg_opt(cfg, o, argv[++i]) < 0)
+				return -1;
+		} else if (!strcmp(o, "create")) {
+			cfg->create = true;
+			if (is_geometry(i + 1 < argc ? argv[i + 1] : NULL))
+				cfg->create_geom = argv[++i];
+		} else if (!strcmp(o, "storepasswd")) {
+			i += parse_storepasswd(cfg, argc, argv, i);
+		} else if ((r = parse_flag(cfg, o)) != 0) {
+			return r > 0 ? 1 : unknown_opt(argv[i]);
+		}
+	}
+	return 0;
+}

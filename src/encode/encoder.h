@@ -1,0 +1,64 @@
+/* Encoder interface.  Encoders are pure functions of (framebuffer pixels,
+ * rectangle, client pixel format, per-client encoder state) -> bytes: no
+ * I/O, no globals, so they can run on worker threads. */
+#ifndef XRFB_ENCODE_ENCODER_H
+#define XRFB_ENCODE_ENCODER_H
+
+#include <stdint.h>
+
+#include "rfb/desktop.h"
+#include "rfb/pixfmt.h"
+#include "util/buf.h"
+
+/* RFB encoding numbers (rfbproto 7.7). */
+enum {
+	ENC_RAW = 0,
+	ENC_COPYRECT = 1,
+	ENC_RRE = 2,
+	ENC_CORRE = 4,
+	ENC_HEXTILE = 5,
+	ENC_ZLIB = 6,
+	ENC_TIGHT = 7,
+	ENC_ZLIBHEX = 8,
+	ENC_TRLE = 15,
+	ENC_ZRLE = 16,
+	ENC_ZYWRLE = 17,
+	ENC_PSEUDO_DESKTOP_SIZE = -223,
+	ENC_PSEUDO_LAST_RECT = -224,
+	ENC_PSEUDO_CURSOR = -239,
+	ENC_PSEUDO_EXT_DESKTOP_SIZE = -308,
+};
+
+/* Everything an encoder may look at for one call. */
+struct enc_params {
+	const struct rfb_fb *fb;
+	const struct rfb_pixconv *pc; /* client format + tables */
+	int compress_level; /* 0-9, or -1 for the encoder's default */
+	int quality;	    /* 0-9, or -1: lossless only */
+};
+
+struct enc_ops {
+	int32_t type;
+	const char *name;
+	/* Per-client state (zlib streams); NULL-returning on OOM.  Encoders
+	 * without state set these to NULL. */
+	void *(*state_new)(void);
+	void (*state_free)(void *state);
+	/* Append one or more complete rectangles (12-byte header included)
+	 * covering `r` (inside the framebuffer) to `out`.  Returns the number
+	 * of rectangles written, or -1 on failure (out->failed or zlib). */
+	int (*encode)(void *state, const struct enc_params *p,
+		      const struct rfb_rect *r, struct buf *out);
+};
+
+/* The encoder for `type`, or NULL if we do not implement it. */
+const struct enc_ops *enc_find(int32_t type);
+
+/* Write a rectangle header (rfbproto 7.6.1). */
+void enc_put_rect_header(struct buf *out, const struct rfb_rect *r,
+			 int32_t type);
+
+extern const struct enc_ops enc_raw_ops;
+extern const struct enc_ops enc_zrle_ops;
+
+#endif

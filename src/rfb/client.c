@@ -1,0 +1,210 @@
+/* One client's lifecycle and I/O: reading into the input buffer and
+ * handing complete messages to the phase's parser, queueing output and
+ * sending it without ever blocking the loop. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rfb/internal.h"
+#include "util/log.h"
+
+#define READ_CHUNK 65536
+
+static void client_io(void *data, int fd, unsigned events);
+
+struct rfb_client *rfb_client_new(struct rfb_server *srv,
+				  struct net_conn *conn)
+{
+	struct rfb_client *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->srv = srv;
+	c->conn = conn;
+	c->state = RFB_CS_VERSION;
+	c->compress_level = -1;
+	c->quality = -1;
+	c->enc = ENC_RAW;
+	buf_init(&c->in);
+	buf_init(&c->out);
+	rfb_pixconv_init(&c->pc, &rfb_pixfmt_server);
+	rfb_update_init(c);
+	if (loop_add_fd(srv->loop, conn->fd, LOOP_IN, client_io, c) < 0) {
+		rfb_client_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void rfb_client_free(struct rfb_client *c)
+{
+	rfb_update_fini(c);
+	if (c->conn) {
+		loop_del_fd(c->srv->loop, c->conn->fd);
+		net_conn_destroy(c->conn);
+	}
+	buf_free(&c->in);
+	buf_free(&c->out);
+	free(c);
+}
+
+static void client_shut(struct rfb_client *c)
+{
+	if (c->state == RFB_CS_CLOSED)
+		return;
+	if (c->state == RFB_CS_NORMAL) {
+		rfb_msg_release_input(c);
+		c->srv->nnormal--;
+		c->srv->normal_left = true;
+	}
+	if (c->hs_timer) {
+		loop_timer_del(c->srv->loop, c->hs_timer);
+		c->hs_timer = NULL;
+	}
+	c->state = RFB_CS_CLOSED;
+	loop_del_fd(c->srv->loop, c->conn->fd);
+}
+
+void rfb_client_close(struct rfb_client *c, const char *fmt, ...)
+{
+	char reason[256];
+	va_list ap;
+
+	if (c->state == RFB_CS_CLOSED)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	log_info("%s: closed: %s", c->conn->peer, reason);
+	client_shut(c);
+}
+
+static void set_want_out(struct rfb_client *c, bool want)
+{
+	if (c->want_out == want || c->state == RFB_CS_CLOSED)
+		return;
+	c->want_out = want;
+	loop_mod_fd(c->srv->loop, c->conn->fd,
+		    LOOP_IN | (want ? LOOP_OUT : 0));
+}
+
+/* Write as much as the socket takes; 0 or -1 after closing. */
+static int send_some(struct rfb_client *c)
+{
+	while (c->out.len) {
+		ssize_t n = net_conn_write(c->conn, c->out.data, c->out.len);
+
+		if (n < 0 && errno == EAGAIN)
+			break;
+		if (n <= 0) {
+			rfb_client_close(c, "write failed: %s",
+					 n < 0 ? strerror(errno) : "closed");
+			return -1;
+		}
+		buf_consume(&c->out, (size_t)n);
+	}
+	return 0;
+}
+
+void rfb_client_flush(struct rfb_client *c)
+{
+	if (c->state == RFB_CS_CLOSED)
+		return;
+	if (c->out.failed) {
+		rfb_client_close(c, "out of memory queueing output");
+		return;
+	}
+	if (c->out.len > c->srv->opts.max_queue) {
+		rfb_client_close(c, "not reading: %zu bytes queued (cap %zu)",
+				 c->out.len, c->srv->opts.max_queue);
+		return;
+	}
+	if (send_some(c) < 0)
+		return;
+	if (c->out.len == 0 && c->close_after_flush) {
+		client_shut(c);
+		return;
+	}
+	set_want_out(c, c->out.len > 0);
+}
+
+void rfb_client_finish(struct rfb_client *c)
+{
+	c->close_after_flush = true;
+	rfb_client_flush(c);
+}
+
+/* Bytes of an over-cap ClientCutText are dropped as they arrive, so the
+ * cap bounds memory whatever length the client claimed. */
+static size_t skip_input(struct rfb_client *c, size_t avail)
+{
+	size_t n = avail < c->skip ? avail : c->skip;
+
+	c->skip -= n;
+	return n;
+}
+
+static void parse_input(struct rfb_client *c)
+{
+	size_t off = 0;
+
+	while (off < c->in.len && c->state != RFB_CS_CLOSED &&
+	       !c->close_after_flush) {
+		const uint8_t *p = c->in.data + off;
+		size_t len = c->in.len - off;
+		ssize_t n;
+
+		if (c->skip)
+			n = (ssize_t)skip_input(c, len);
+		else if (c->state == RFB_CS_NORMAL)
+			n = rfb_msg_input(c, p, len);
+		else
+			n = rfb_handshake_input(c, p, len);
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	buf_consume(&c->in, off);
+}
+
+static void read_input(struct rfb_client *c)
+{
+	ssize_t n;
+
+	if (buf_reserve(&c->in, READ_CHUNK) < 0) {
+		rfb_client_close(c, "out of memory reading input");
+		return;
+	}
+	n = net_conn_read(c->conn, c->in.data + c->in.len, READ_CHUNK);
+	if (n < 0 && errno == EAGAIN)
+		return;
+	if (n <= 0) {
+		rfb_client_close(c, "%s", n == 0 ? "client disconnected" :
+						   strerror(errno));
+		return;
+	}
+	c->in.len += (size_t)n;
+	if (c->close_after_flush) {
+		/* Refused and draining: nothing it says matters now. */
+		c->in.len = 0;
+		return;
+	}
+	parse_input(c);
+}
+
+static void client_io(void *data, int fd, unsigned events)
+{
+	struct rfb_client *c = data;
+
+	/* Input first: a viewer's keys must not wait behind our output. */
+	if (events & (LOOP_IN | LOOP_ERR))
+		read_input(c);
+	if (c->state == RFB_CS_CLOSED)
+		return;
+	if (events & LOOP_OUT)
+		rfb_client_flush(c);
+	if (c->state == RFB_CS_NORMAL && c->out.len < RFB_OUT_LOW_WATER)
+		rfb_update_maybe_send(c);
+}

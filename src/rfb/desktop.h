@@ -1,0 +1,57 @@
+/* The boundary between the RFB engine and whatever provides the desktop
+ * (the X11 backend in production, a fake one in tests).  The engine never
+ * sees Xlib; the backend never sees a client. */
+#ifndef XRFB_RFB_DESKTOP_H
+#define XRFB_RFB_DESKTOP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The shared framebuffer, owned by the backend: 32-bit host-order words
+ * 0x00RRGGBB, `stride` pixels per row.  The engine reads it when encoding;
+ * the backend writes it only from the event-loop thread. */
+struct rfb_fb {
+	uint32_t *pixels;
+	int width, height;
+	int stride;
+};
+
+struct rfb_rect {
+	int x, y, w, h;
+};
+
+/* Calls from the engine into the backend, all on the loop thread.  Input
+ * has already been filtered (view-only clients never reach these). */
+struct rfb_desktop_ops {
+	/* A key press or release as an X keysym. */
+	void (*key)(void *ctx, uint32_t keysym, bool down);
+	/* Pointer at (x, y) inside the framebuffer; bit n of `buttons` is
+	 * button n+1 (1 left, 2 middle, 3 right, 4/5 wheel, 6/7 hwheel, 8). */
+	void (*pointer)(void *ctx, int x, int y, uint16_t buttons);
+	/* Clipboard text from a viewer, UTF-8, not NUL-terminated. */
+	void (*cut_text)(void *ctx, const char *utf8, size_t len);
+	/* The number of authenticated clients changed (capture can idle at
+	 * zero). */
+	void (*clients_changed)(void *ctx, int nclients);
+};
+
+struct rfb_desktop {
+	const struct rfb_desktop_ops *ops;
+	void *ctx;
+};
+
+struct rfb_server;
+
+/* Calls from the backend into the engine. */
+
+/* Set (or replace, on resize) the framebuffer; everything is damaged. */
+void rfb_server_set_fb(struct rfb_server *srv, const struct rfb_fb *fb);
+/* Pixels in `r` changed in the framebuffer. */
+void rfb_server_damage(struct rfb_server *srv, const struct rfb_rect *r);
+void rfb_server_bell(struct rfb_server *srv);
+/* The desktop's clipboard changed; UTF-8 text. */
+void rfb_server_cut_text(struct rfb_server *srv, const char *utf8,
+			 size_t len);
+
+#endif
