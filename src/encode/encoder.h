@@ -46,7 +46,9 @@ struct enc_ops {
 	void (*state_free)(void *state);
 	/* Append one or more complete rectangles (12-byte header included)
 	 * covering `r` (inside the framebuffer) to `out`.  Returns the number
-	 * of rectangles written, or -1 on failure (out->failed or zlib). */
+	 * of rectangles written, or -1 on failure (out->failed or zlib);
+	 * after -1 a stream encoder's state no longer matches the client's
+	 * decoder, so the client must be dropped. */
 	int (*encode)(void *state, const struct enc_params *p,
 		      const struct rfb_rect *r, struct buf *out);
 };

@@ -9,7 +9,8 @@
 #include <stdint.h>
 
 /* The shared framebuffer, owned by the backend: 32-bit host-order words
- * 0x00RRGGBB, `stride` pixels per row.  The engine reads it when encoding;
+ * 0x00RRGGBB (the top byte must be 0: Raw copies rows of a matching
+ * client format straight through), `stride` pixels per row.  The engine reads it when encoding;
  * the backend writes it only from the event-loop thread. */
 struct rfb_fb {
 	uint32_t *pixels;

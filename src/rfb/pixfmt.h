@@ -43,6 +43,7 @@ struct rfb_pixconv {
 	uint32_t rtab[256], gtab[256], btab[256];
 };
 
+/* `pf` must have passed rfb_pixfmt_valid(). */
 void rfb_pixconv_init(struct rfb_pixconv *pc, const struct rfb_pixfmt *pf);
 
 /* One server pixel (0x00RRGGBB) as the client's pixel value. */
