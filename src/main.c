@@ -21,7 +21,7 @@
 struct app {
 	struct config cfg;
 	struct loop *loop;
-	struct x11_created *created;
+	struct x11_create *created;
 	struct x11_backend *backend;
 	struct rfb_server *srv;
 	struct net_listener *listener;
@@ -228,17 +228,15 @@ static int store_passwd(const struct config *cfg)
 
 static int app_start(struct app *app)
 {
-	char name[64];
 	struct config *cfg = &app->cfg;
 
 	if (load_passwords(app) < 0 || setup_signals(app) < 0)
 		return -1;
 	if (cfg->create) {
-		app->created = x11_create_start(cfg->create_geom, name,
-						sizeof(name));
+		app->created = x11_create_new(cfg->create_geom);
 		if (!app->created)
 			return -1;
-		cfg->display = strdup(name);
+		cfg->display = x11_create_display(app->created);
 	}
 	app->backend = x11_backend_new(app->loop, cfg);
 	if (!app->backend || start_server(app) < 0)
@@ -251,7 +249,7 @@ static void app_stop(struct app *app)
 	net_listener_destroy(app->listener);
 	rfb_server_destroy(app->srv);
 	x11_backend_destroy(app->backend);
-	x11_create_stop(app->created);
+	x11_create_destroy(app->created);
 	if (app->sigfd >= 0)
 		close(app->sigfd);
 	loop_destroy(app->loop);
