@@ -1,5 +1,6 @@
 /* xrfbshare: argv -> config, build the modules, run the loop. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -255,11 +256,24 @@ static void app_stop(struct app *app)
 	loop_destroy(app->loop);
 }
 
+/* Started with stdin/out/err closed, the X socket could become fd 2 and
+ * log lines would go into the X connection. */
+static void ensure_std_fds(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	struct app app = { .sigfd = -1 };
 	int r;
 
+	ensure_std_fds();
 	r = config_parse(&app.cfg, argc, argv);
 	if (r != 0)
 		return r > 0 ? 0 : 2;

@@ -1,0 +1,229 @@
+#include "x11/backend.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <X11/XKBlib.h>
+
+#include "util/log.h"
+#include "x11/capture.h"
+#include "x11/clipboard.h"
+#include "x11/damage.h"
+#include "x11/display.h"
+#include "x11/input.h"
+
+struct x11_backend {
+	struct loop *loop;
+	const struct config *cfg;
+	struct rfb_server *srv;
+	struct x11_display disp;
+	struct x11_capture cap;
+	struct x11_damage dmg;
+	struct x11_input input;
+	struct x11_clipboard clip;
+	bool watching; /* X fd and prepare hook are in the loop */
+	char name[320];
+};
+
+/* --- rfb/desktop.h operations --- */
+
+static void backend_key(void *ctx, uint32_t keysym, bool down)
+{
+	struct x11_backend *b = ctx;
+
+	x11_input_key(&b->input, keysym, down);
+}
+
+static void backend_pointer(void *ctx, int x, int y, uint16_t buttons)
+{
+	struct x11_backend *b = ctx;
+
+	x11_input_pointer(&b->input, x, y, buttons);
+}
+
+static void backend_cut_text(void *ctx, const char *utf8, size_t len)
+{
+	struct x11_backend *b = ctx;
+
+	x11_clipboard_set(&b->clip, utf8, len);
+}
+
+static void backend_clients_changed(void *ctx, int nclients)
+{
+	struct x11_backend *b = ctx;
+
+	if (nclients <= 0)
+		x11_input_release_all(&b->input);
+	x11_damage_set_clients(&b->dmg, nclients);
+}
+
+static const struct rfb_desktop_ops backend_ops = {
+	.key = backend_key,
+	.pointer = backend_pointer,
+	.cut_text = backend_cut_text,
+	.clients_changed = backend_clients_changed,
+};
+
+struct rfb_desktop x11_backend_desktop(struct x11_backend *b)
+{
+	return (struct rfb_desktop){ &backend_ops, b };
+}
+
+/* --- X events --- */
+
+static void backend_event(struct x11_backend *b, XEvent *ev)
+{
+	XkbEvent *xkb = (XkbEvent *)ev;
+
+	if (x11_damage_event(&b->dmg, ev) || x11_clipboard_event(&b->clip, ev))
+		return;
+	if (b->disp.have_xkb && ev->type == b->disp.xkb_event) {
+		if (xkb->any.xkb_type == XkbBellNotify && b->srv)
+			rfb_server_bell(b->srv);
+		return;
+	}
+	/* Keep Xlib's keysym <-> keycode tables in step with the server. */
+	if (ev->type == MappingNotify)
+		XRefreshKeyboardMapping(&ev->xmapping);
+}
+
+/* XPending flushes our requests, then takes events from the socket and
+ * from XCB's buffer.  The buffer matters: events that arrive while Xlib
+ * waits for a reply are read off the socket and parked there, so the fd
+ * never becomes readable for them, and XEventsQueued(QueuedAlready) does
+ * not see them either.  Hence the drain in the prepare hook too. */
+static void backend_drain(struct x11_backend *b)
+{
+	XEvent ev;
+
+	while (XPending(b->disp.dpy)) {
+		XNextEvent(b->disp.dpy, &ev);
+		backend_event(b, &ev);
+	}
+}
+
+static void backend_readable(void *data, int fd, unsigned events)
+{
+	struct x11_backend *b = data;
+
+	backend_drain(b);
+	/* A hang-up that reading did not notice: a round trip on a dead
+	 * connection ends in the I/O error handler (exit status 3). */
+	if (events & LOOP_ERR)
+		XSync(b->disp.dpy, False);
+}
+
+/* Before the loop sleeps: nothing may wait in Xlib or XCB, and every
+ * request made since (input, clipboard) must be on its way. */
+static void backend_prepare(void *data)
+{
+	backend_drain(data);
+}
+
+/* --- lifecycle --- */
+
+/* "host:N" like the X display name, for the default desktop name; the
+ * screen suffix (":0.0") is dropped. */
+static void backend_make_name(struct x11_backend *b)
+{
+	const char *dpy = b->disp.name;
+	char host[256] = "localhost";
+	char *colon, *dot;
+
+	gethostname(host, sizeof(host) - 1);
+	if (dpy[0] == ':')
+		snprintf(b->name, sizeof(b->name), "%s%s", host, dpy);
+	else
+		snprintf(b->name, sizeof(b->name), "%s", dpy);
+	colon = strrchr(b->name, ':');
+	dot = colon ? strchr(colon, '.') : NULL;
+	if (dot)
+		*dot = '\0';
+}
+
+struct x11_backend *x11_backend_new(struct loop *loop, const struct config *cfg)
+{
+	struct x11_backend *b = calloc(1, sizeof(*b));
+
+	if (!b) {
+		log_error("out of memory");
+		return NULL;
+	}
+	b->loop = loop;
+	b->cfg = cfg;
+	if (x11_display_open(&b->disp, cfg->display))
+		goto err_free;
+	if (x11_capture_init(&b->cap, &b->disp, cfg->noshm))
+		goto err_display;
+	x11_damage_init(&b->dmg, &b->disp, &b->cap, loop, cfg->nodamage,
+			cfg->poll_ms);
+	x11_input_init(&b->input, &b->disp, cfg->viewonly);
+	x11_clipboard_init(&b->clip, &b->disp, cfg->max_cuttext);
+	if (b->disp.have_xkb)
+		XkbSelectEvents(b->disp.dpy, XkbUseCoreKbd, XkbBellNotifyMask,
+				XkbBellNotifyMask);
+	else
+		log_warn("XKEYBOARD extension missing: the bell is not "
+			 "forwarded");
+	backend_make_name(b);
+	return b;
+
+err_display:
+	x11_display_close(&b->disp);
+err_free:
+	free(b);
+	return NULL;
+}
+
+/* Size the framebuffer to the screen, fill it and hand it to the engine.
+ * Also the path for a screen resize: the old buffer is gone after it. */
+static int backend_setup_fb(struct x11_backend *b)
+{
+	if (x11_capture_resize(&b->cap, b->disp.width, b->disp.height))
+		return -1;
+	rfb_server_set_fb(b->srv, &b->cap.fb);
+	return 0;
+}
+
+int x11_backend_start(struct x11_backend *b, struct rfb_server *srv)
+{
+	b->srv = srv;
+	b->cap.srv = srv;
+	b->clip.srv = srv;
+	if (backend_setup_fb(b))
+		return -1;
+	if (loop_add_fd(b->loop, ConnectionNumber(b->disp.dpy), LOOP_IN,
+			backend_readable, b))
+		goto err;
+	/* From here destroy unregisters both (a missing hook is fine). */
+	b->watching = true;
+	if (loop_add_prepare(b->loop, backend_prepare, b))
+		goto err;
+	return 0;
+
+err:
+	log_error("out of memory watching the X connection");
+	return -1;
+}
+
+const char *x11_backend_name(struct x11_backend *b)
+{
+	return b->name;
+}
+
+void x11_backend_destroy(struct x11_backend *b)
+{
+	if (!b)
+		return;
+	if (b->watching) {
+		loop_del_fd(b->loop, ConnectionNumber(b->disp.dpy));
+		loop_del_prepare(b->loop, backend_prepare, b);
+	}
+	x11_input_release_all(&b->input);
+	x11_clipboard_fini(&b->clip);
+	x11_damage_fini(&b->dmg);
+	x11_capture_fini(&b->cap);
+	x11_display_close(&b->disp);
+	free(b);
+}

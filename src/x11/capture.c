@@ -1,0 +1,328 @@
+#include "x11/capture.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+#include <X11/Xutil.h>
+
+#include "util/log.h"
+
+/* Beyond this many separate boxes, or half the screen, one whole-screen
+ * XShmGetImage is cheaper than a round trip per box. */
+#define CAPTURE_MAX_BOXES 32
+
+/* Pixels fetched from the server, and where on the screen they start. */
+struct capture_src {
+	XImage *img;
+	int x, y;
+	bool owned; /* destroy after use (per-box images) */
+};
+
+static void capture_shm_free(struct x11_capture *c)
+{
+	if (!c->screen)
+		return;
+	XShmDetach(c->disp->dpy, &c->shm);
+	shmdt(c->shm.shmaddr);
+	/* XShm images free only their header, never the segment. */
+	XDestroyImage(c->screen);
+	c->screen = NULL;
+}
+
+static int capture_shm_attach(struct x11_capture *c)
+{
+	struct x11_trap trap;
+	int err;
+
+	c->shm.readOnly = False; /* the server writes into it */
+	x11_trap_begin(&trap, c->disp->dpy);
+	XShmAttach(c->disp->dpy, &c->shm);
+	err = x11_trap_end(&trap);
+	/* Both sides are attached (or the server refused): removing the id
+	 * now means the kernel frees the segment when the last user
+	 * detaches, even if we crash.  Nothing can leak. */
+	shmctl(c->shm.shmid, IPC_RMID, NULL);
+	if (err) {
+		log_warn("XShmAttach failed (error %d; remote display?): "
+			 "capturing with XGetImage",
+			 err);
+		shmdt(c->shm.shmaddr);
+		return -1;
+	}
+	return 0;
+}
+
+static int capture_shm_new(struct x11_capture *c, int w, int h)
+{
+	struct x11_display *d = c->disp;
+	XImage *img;
+	size_t size;
+
+	img = XShmCreateImage(d->dpy, d->visual, (unsigned)d->depth, ZPixmap,
+			      NULL, &c->shm, (unsigned)w, (unsigned)h);
+	if (!img)
+		return -1;
+	size = (size_t)img->bytes_per_line * (size_t)img->height;
+	c->shm.shmid = shmget(IPC_PRIVATE, size, IPC_CREAT | 0600);
+	if (c->shm.shmid < 0) {
+		log_warn("shmget of %zu bytes failed (%s): capturing with "
+			 "XGetImage",
+			 size, strerror(errno));
+		goto err_image;
+	}
+	c->shm.shmaddr = shmat(c->shm.shmid, NULL, 0);
+	if (c->shm.shmaddr == (char *)-1) {
+		log_warn("shmat failed (%s): capturing with XGetImage",
+			 strerror(errno));
+		shmctl(c->shm.shmid, IPC_RMID, NULL);
+		goto err_image;
+	}
+	if (capture_shm_attach(c))
+		goto err_image;
+	img->data = c->shm.shmaddr;
+	c->screen = img;
+	return 0;
+
+err_image:
+	XDestroyImage(img);
+	return -1;
+}
+
+/* Fetch the box from the server: the whole screen into the shared image,
+ * a smaller box into an image header over the start of the same
+ * segment, or without shm a fresh XGetImage. */
+static int capture_fetch(struct x11_capture *c, const pixman_box32_t *b,
+			 struct capture_src *s)
+{
+	struct x11_display *d = c->disp;
+	unsigned w = (unsigned)(b->x2 - b->x1), h = (unsigned)(b->y2 - b->y1);
+	bool whole = w == (unsigned)c->fb.width && h == (unsigned)c->fb.height;
+
+	*s = (struct capture_src){ NULL, b->x1, b->y1, true };
+	if (!c->use_shm) {
+		s->img = XGetImage(d->dpy, d->root, b->x1, b->y1, w, h,
+				   AllPlanes, ZPixmap);
+		return s->img ? 0 : -1;
+	}
+	if (whole) {
+		s->img = c->screen;
+		s->owned = false;
+	} else {
+		s->img =
+			XShmCreateImage(d->dpy, d->visual, (unsigned)d->depth,
+					ZPixmap, c->shm.shmaddr, &c->shm, w, h);
+		if (!s->img)
+			return -1;
+	}
+	/* A failure (a server error) is logged by the display's handler. */
+	if (XShmGetImage(d->dpy, d->root, s->img, b->x1, b->y1, AllPlanes))
+		return 0;
+	if (s->owned)
+		XDestroyImage(s->img);
+	return -1;
+}
+
+static void capture_release(struct capture_src *s)
+{
+	if (s->owned)
+		XDestroyImage(s->img);
+}
+
+static const uint8_t *capture_src_at(const struct x11_capture *c,
+				     const struct capture_src *s, int x, int y)
+{
+	return (const uint8_t *)s->img->data +
+	       (size_t)(y - s->y) * (size_t)s->img->bytes_per_line +
+	       (size_t)(x - s->x) * (size_t)(c->conv.bpp / 8);
+}
+
+/* Convert one tile row by row; once a row differs, the rest of the tile
+ * goes straight into the framebuffer without comparing. */
+static bool capture_tile(struct x11_capture *c, const struct capture_src *s,
+			 int x, int y, int w, int h)
+{
+	size_t bytes = (size_t)w * sizeof(uint32_t);
+	bool changed = false;
+
+	for (int r = y; r < y + h; r++) {
+		const uint8_t *src = capture_src_at(c, s, x, r);
+		uint32_t *dst = c->fb.pixels + (size_t)r * c->fb.stride + x;
+
+		if (changed) {
+			x11_pixconv_row(&c->conv, dst, src, w);
+			continue;
+		}
+		x11_pixconv_row(&c->conv, c->row, src, w);
+		if (memcmp(c->row, dst, bytes)) {
+			memcpy(dst, c->row, bytes);
+			changed = true;
+		}
+	}
+	return changed;
+}
+
+static void capture_report(struct x11_capture *c, int x, int y, int w, int h)
+{
+	struct rfb_rect r = { x, y, w, h };
+
+	if (c->srv)
+		rfb_server_damage(c->srv, &r);
+}
+
+/* Compare the tiles of a tile-aligned box; each run of changed tiles in
+ * a tile row is reported as one rectangle. */
+static void capture_compare(struct x11_capture *c, const struct capture_src *s,
+			    const pixman_box32_t *b)
+{
+	for (int y = b->y1; y < b->y2; y += X11_TILE) {
+		int h = b->y2 - y < X11_TILE ? b->y2 - y : X11_TILE;
+		int run = -1;
+
+		for (int x = b->x1; x < b->x2; x += X11_TILE) {
+			int w = b->x2 - x < X11_TILE ? b->x2 - x : X11_TILE;
+			bool changed = capture_tile(c, s, x, y, w, h);
+
+			if (changed && run < 0)
+				run = x;
+			if (!changed && run >= 0) {
+				capture_report(c, run, y, x - run, h);
+				run = -1;
+			}
+		}
+		if (run >= 0)
+			capture_report(c, run, y, b->x2 - run, h);
+	}
+}
+
+static int capture_align(int v, int limit, bool up)
+{
+	if (up)
+		v += X11_TILE - 1;
+	v -= v % X11_TILE;
+	return v < limit ? v : limit;
+}
+
+/* The damage grown to whole tiles and clipped to the screen.  pixman
+ * merges the tiles into few y-x banded boxes, stacking equal spans. */
+static int capture_tiles(struct x11_capture *c, pixman_region32_t *damage,
+			 pixman_region32_t *tiles)
+{
+	pixman_box32_t *in, *out;
+	int n;
+
+	in = pixman_region32_rectangles(damage, &n);
+	out = calloc((size_t)n + 1, sizeof(*out));
+	if (!out)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		out[i].x1 = capture_align(in[i].x1 > 0 ? in[i].x1 : 0,
+					  c->fb.width, false);
+		out[i].y1 = capture_align(in[i].y1 > 0 ? in[i].y1 : 0,
+					  c->fb.height, false);
+		out[i].x2 = capture_align(in[i].x2, c->fb.width, true);
+		out[i].y2 = capture_align(in[i].y2, c->fb.height, true);
+		if (out[i].x2 <= out[i].x1 || out[i].y2 <= out[i].y1)
+			out[i] = (pixman_box32_t){ 0, 0, 0, 0 };
+	}
+	pixman_region32_init_rects(tiles, out, n);
+	free(out);
+	return 0;
+}
+
+static void capture_boxes(struct x11_capture *c, const pixman_box32_t *b, int n)
+{
+	pixman_box32_t all = { 0, 0, c->fb.width, c->fb.height };
+	struct capture_src s;
+	long area = 0;
+
+	if (x11_pixconv_refresh(&c->conv, c->disp->dpy)) {
+		b = &all;
+		n = 1;
+	}
+	for (int i = 0; i < n; i++)
+		area += (long)(b[i].x2 - b[i].x1) * (b[i].y2 - b[i].y1);
+	if (n > CAPTURE_MAX_BOXES || 2 * area > (long)all.x2 * all.y2) {
+		if (capture_fetch(c, &all, &s))
+			return;
+		for (int i = 0; i < n; i++)
+			capture_compare(c, &s, &b[i]);
+		capture_release(&s);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		if (capture_fetch(c, &b[i], &s))
+			continue;
+		capture_compare(c, &s, &b[i]);
+		capture_release(&s);
+	}
+}
+
+void x11_capture_region(struct x11_capture *c, pixman_region32_t *damage)
+{
+	pixman_region32_t tiles;
+	pixman_box32_t *b;
+	int n;
+
+	if (capture_tiles(c, damage, &tiles)) {
+		log_warn("out of memory comparing damage");
+		return;
+	}
+	b = pixman_region32_rectangles(&tiles, &n);
+	if (n)
+		capture_boxes(c, b, n);
+	pixman_region32_fini(&tiles);
+}
+
+void x11_capture_all(struct x11_capture *c)
+{
+	pixman_box32_t all = { 0, 0, c->fb.width, c->fb.height };
+
+	capture_boxes(c, &all, 1);
+}
+
+int x11_capture_init(struct x11_capture *c, struct x11_display *d, bool noshm)
+{
+	memset(c, 0, sizeof(*c));
+	c->disp = d;
+	if (x11_pixconv_init(&c->conv, d->dpy))
+		return -1;
+	c->use_shm = d->have_shm && !noshm;
+	if (noshm)
+		log_info("-noshm: capturing with XGetImage");
+	else if (!d->have_shm)
+		log_warn("MIT-SHM extension missing: capturing with XGetImage "
+			 "(slower)");
+	return 0;
+}
+
+int x11_capture_resize(struct x11_capture *c, int w, int h)
+{
+	struct rfb_server *srv = c->srv;
+	uint32_t *pixels;
+
+	pixels = calloc((size_t)w * (size_t)h, sizeof(*pixels));
+	if (!pixels) {
+		log_error("out of memory for a %dx%d framebuffer", w, h);
+		return -1;
+	}
+	capture_shm_free(c);
+	if (c->use_shm && capture_shm_new(c, w, h))
+		c->use_shm = false;
+	free(c->fb.pixels);
+	c->fb = (struct rfb_fb){ pixels, w, h, w };
+	/* Everything is new to the engine anyway: fill without reports. */
+	c->srv = NULL;
+	x11_capture_all(c);
+	c->srv = srv;
+	return 0;
+}
+
+void x11_capture_fini(struct x11_capture *c)
+{
+	capture_shm_free(c);
+	free(c->fb.pixels);
+	c->fb.pixels = NULL;
+	x11_pixconv_fini(&c->conv);
+}

@@ -1,0 +1,153 @@
+#include "x11/damage.h"
+
+#include <stdlib.h>
+#include <X11/extensions/Xfixes.h>
+
+#include "util/log.h"
+
+/* At most one capture per frame at 60 Hz: drawing bursts coalesce into
+ * one grab instead of a round trip per drawing request. */
+#define DAMAGE_TICK_MS 16
+#define DAMAGE_POLL_MS 100
+
+static void damage_tick(void *data);
+
+static void damage_arm(struct x11_damage *d, int ms)
+{
+	d->timer = loop_timer_add(d->loop, ms, false, damage_tick, d);
+	if (!d->timer)
+		log_error("out of memory arming the capture timer");
+}
+
+/* Arm a tick for pending damage.  After a quiet spell the tick is
+ * immediate, so the first change is never delayed; during a burst ticks
+ * are spaced DAMAGE_TICK_MS apart. */
+static void damage_schedule(struct x11_damage *d)
+{
+	uint64_t since;
+
+	if (!d->pending || !d->nclients || d->timer)
+		return;
+	since = loop_now_ms() - d->last_tick_ms;
+	damage_arm(d,
+		   since < DAMAGE_TICK_MS ? (int)(DAMAGE_TICK_MS - since) : 0);
+}
+
+/* Move the server's accumulated damage into a region of our own; the
+ * next change after the subtraction raises a new DamageNotify. */
+static void damage_fetch(struct x11_damage *d, pixman_region32_t *region)
+{
+	Display *dpy = d->disp->dpy;
+	pixman_box32_t *boxes;
+	XRectangle *r;
+	int n = 0;
+
+	XDamageSubtract(dpy, d->damage, None, d->parts);
+	d->pending = false;
+	r = XFixesFetchRegion(dpy, d->parts, &n);
+	boxes = calloc((size_t)n + 1, sizeof(*boxes));
+	if (boxes) {
+		for (int i = 0; i < n; i++)
+			boxes[i] = (pixman_box32_t){ r[i].x, r[i].y,
+						     r[i].x + r[i].width,
+						     r[i].y + r[i].height };
+		pixman_region32_init_rects(region, boxes, n);
+	} else {
+		/* Grab everything rather than lose the damage. */
+		pixman_region32_init_rect(region, 0, 0,
+					  (unsigned)d->cap->fb.width,
+					  (unsigned)d->cap->fb.height);
+	}
+	free(boxes);
+	if (r)
+		XFree(r);
+}
+
+static void damage_grab_full(struct x11_damage *d)
+{
+	/* Forget what the server accumulated: the full grab covers it. */
+	if (d->damage) {
+		XDamageSubtract(d->disp->dpy, d->damage, None, None);
+		d->pending = false;
+	}
+	d->full = false;
+	x11_capture_all(d->cap);
+}
+
+static void damage_tick(void *data)
+{
+	struct x11_damage *d = data;
+	pixman_region32_t region;
+
+	/* One-shot: the loop frees it after this callback. */
+	d->timer = NULL;
+	d->last_tick_ms = loop_now_ms();
+	if (d->full || !d->damage) {
+		damage_grab_full(d);
+	} else {
+		damage_fetch(d, &region);
+		x11_capture_region(d->cap, &region);
+		pixman_region32_fini(&region);
+	}
+	if (!d->damage)
+		damage_arm(d, d->poll_ms);
+}
+
+bool x11_damage_event(struct x11_damage *d, const XEvent *ev)
+{
+	if (!d->damage || ev->type != d->disp->damage_event + XDamageNotify)
+		return false;
+	d->pending = true;
+	damage_schedule(d);
+	return true;
+}
+
+void x11_damage_set_clients(struct x11_damage *d, int nclients)
+{
+	int was = d->nclients;
+
+	d->nclients = nclients;
+	if (nclients > 0 && was <= 0) {
+		/* The framebuffer went stale while nobody watched.  The grab
+		 * runs from the loop, not inside the engine's callback. */
+		d->full = true;
+		if (d->timer)
+			loop_timer_del(d->loop, d->timer);
+		damage_arm(d, 0);
+	} else if (nclients <= 0 && was > 0 && d->timer) {
+		/* Damage keeps accumulating in the server meanwhile; the
+		 * next first client starts with a full grab anyway. */
+		loop_timer_del(d->loop, d->timer);
+		d->timer = NULL;
+	}
+}
+
+void x11_damage_init(struct x11_damage *d, struct x11_display *disp,
+		     struct x11_capture *cap, struct loop *loop, bool nodamage,
+		     int poll_ms)
+{
+	*d = (struct x11_damage){ .disp = disp, .cap = cap, .loop = loop };
+	d->poll_ms = poll_ms > 0 ? poll_ms : DAMAGE_POLL_MS;
+	if (nodamage || !disp->have_damage) {
+		log_info("%s: polling the screen every %d ms",
+			 nodamage ? "-noxdamage" : "DAMAGE or XFIXES missing",
+			 d->poll_ms);
+		return;
+	}
+	/* NonEmpty rather than raw rectangles: one event per quiet-to-busy
+	 * transition, and the exact region fetched once per tick. */
+	d->damage = XDamageCreate(disp->dpy, disp->root, XDamageReportNonEmpty);
+	d->parts = XFixesCreateRegion(disp->dpy, NULL, 0);
+}
+
+void x11_damage_fini(struct x11_damage *d)
+{
+	if (d->timer)
+		loop_timer_del(d->loop, d->timer);
+	d->timer = NULL;
+	if (d->damage) {
+		XDamageDestroy(d->disp->dpy, d->damage);
+		XFixesDestroyRegion(d->disp->dpy, d->parts);
+		d->damage = 0;
+	}
+}

@@ -1,0 +1,44 @@
+/* When to capture: XDamage tells which parts of the screen changed and a
+ * capture tick grabs them; without DAMAGE the screen is polled.  Capture
+ * idles while no client is connected.  Internal to src/x11/. */
+#ifndef XRFB_X11_DAMAGE_H
+#define XRFB_X11_DAMAGE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <X11/Xlib.h>
+#include <X11/extensions/Xdamage.h>
+
+#include "util/loop.h"
+#include "x11/capture.h"
+#include "x11/display.h"
+
+struct x11_damage {
+	struct x11_display *disp;
+	struct x11_capture *cap;
+	struct loop *loop;
+	Damage damage;	     /* 0 when polling */
+	XserverRegion parts; /* receives the damage at each tick */
+	bool pending;	     /* the server holds damage for us */
+	bool full;	     /* next tick grabs the whole screen */
+	int nclients;
+	int poll_ms;
+	struct loop_timer *timer; /* the next tick, if armed */
+	uint64_t last_tick_ms;
+};
+
+/* Subscribe to damage on the root window, or prepare to poll every
+ * `poll_ms` (0: the default) when DAMAGE is missing or `nodamage`. */
+void x11_damage_init(struct x11_damage *d, struct x11_display *disp,
+		     struct x11_capture *cap, struct loop *loop, bool nodamage,
+		     int poll_ms);
+void x11_damage_fini(struct x11_damage *d);
+
+/* Consume the event if it is a DamageNotify; returns true if it was. */
+bool x11_damage_event(struct x11_damage *d, const XEvent *ev);
+
+/* The number of clients changed: capture starts with a full grab on the
+ * first and stops with the last. */
+void x11_damage_set_clients(struct x11_damage *d, int nclients);
+
+#endif
