@@ -1,0 +1,193 @@
+# Shared helpers for the integration tests; source it from bash after
+# `set -eu`.  Everything here runs on loopback and on a private Xvfb, and
+# every process a test starts through these helpers is killed on exit.
+#
+#   xvfb_start VAR [WxHxD] [Xvfb args...]  start Xvfb, set VAR=":N"
+#   server_start [xrfbshare args...]       start the server under test on
+#                                          $XVFB_DISPLAY, set SERVER_PID, PORT
+#   bg VAR cmd...                          start cmd in the background, set
+#                                          VAR to its pid, kill it on exit
+#   wait_for SECONDS cmd...                poll cmd until it succeeds
+#   wait_exit PID SECONDS                  wait for PID to end, set EXIT_CODE
+#   fail "msg"                             report and exit 1
+#
+# XRFBSHARE names the binary under test (default: ./xrfbshare at the top).
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TBIN=$TOP/build/tests
+SUPPORT=$TOP/tests/support
+SERVER_BIN=${XRFBSHARE:-$TOP/xrfbshare}
+TEST_NAME=$(basename "$0" .sh)
+T=$(mktemp -d "${TMPDIR:-/tmp}/xrfbshare-$TEST_NAME.XXXXXX")
+
+CLEANUP_PIDS=()
+NSERVERS=0
+XVFB_DISPLAY=
+SERVER_PID=
+SERVER_LOG=
+PORT=
+EXIT_CODE=
+XVFB_PID=
+
+log() {
+	echo "[$TEST_NAME $(date +%T)] $*"
+}
+
+FAIL_MSG=
+fail() {
+	FAIL_MSG=$*
+	echo "FAIL: $TEST_NAME: $*" >&2
+	exit 1
+}
+
+# Show the logs of everything we started when a test fails, so that the
+# runner's tail of tests/out/NAME.log explains the failure.
+_dump_logs() {
+	local f
+	for f in "$T"/*.log; do
+		[ -s "$f" ] || continue
+		echo "----- $(basename "$f") (last 40 lines) -----"
+		tail -n 40 "$f"
+	done
+}
+
+_cleanup() {
+	local rc=$? pid i
+	trap - EXIT
+	# Newest first: clients before the server before Xvfb.
+	for ((i = ${#CLEANUP_PIDS[@]} - 1; i >= 0; i--)); do
+		pid=${CLEANUP_PIDS[i]}
+		kill -TERM "$pid" 2>/dev/null || continue
+		wait_gone "$pid" 3 || kill -KILL "$pid" 2>/dev/null || true
+	done
+	[ "$rc" -eq 0 ] || _dump_logs >&2
+	[ -n "${KEEP_TMP:-}" ] || rm -rf "$T"
+	if [ "$rc" -eq 0 ]; then
+		echo "PASS: $TEST_NAME"
+	else
+		# the reason again, last, where the runner's tail shows it
+		echo "FAIL: $TEST_NAME: ${FAIL_MSG:-exit status $rc}" >&2
+	fi
+	exit "$rc"
+}
+trap _cleanup EXIT
+trap 'FAIL_MSG="status $? at line $LINENO: $BASH_COMMAND"' ERR
+trap 'exit 143' TERM
+trap 'exit 130' INT
+
+# wait_for SECONDS cmd...: run cmd every 0.1 s until it succeeds; 1 if the
+# time runs out.
+wait_for() {
+	local limit=$1 end
+	shift
+	end=$(($(date +%s%N) + limit * 1000000000))
+	until "$@"; do
+		[ "$(date +%s%N)" -lt "$end" ] || return 1
+		sleep 0.1
+	done
+}
+
+alive() {
+	kill -0 "$1" 2>/dev/null
+}
+
+# Our children turn into zombies when they die; kill -0 still succeeds on a
+# zombie, so also look at the process state.
+gone() {
+	local st
+	st=$(ps -o stat= -p "$1" 2>/dev/null) || return 0
+	case "$st" in Z*) return 0 ;; esac
+	return 1
+}
+
+wait_gone() {
+	wait_for "$2" gone "$1"
+}
+
+# wait_exit PID SECONDS: wait for a child to end; EXIT_CODE gets its status.
+# Returns 1 (leaving the process running) if it does not end in time.
+wait_exit() {
+	EXIT_CODE=
+	wait_gone "$1" "$2" || return 1
+	EXIT_CODE=0
+	wait "$1" || EXIT_CODE=$?
+}
+
+# bg VAR cmd...: start cmd in the background and remember it for cleanup.
+# VAR gets the pid of cmd itself, so cmd must be a program, not a function
+# (bash would fork a subshell for it); "vnctest" is expanded here for that.
+bg() {
+	local var=$1
+	shift
+	[ "$1" = vnctest ] && set -- "$TBIN/vnctest" "${@:2}" "$PORT"
+	"$@" &
+	CLEANUP_PIDS+=($!)
+	printf -v "$var" '%s' "$!"
+}
+
+need_prog() {
+	[ -x "$1" ] || command -v "$1" >/dev/null 2>&1 ||
+		fail "required program $1 is missing (make deps-test)"
+}
+
+_displayfd_ready() {
+	grep -q '^[0-9][0-9]*$' "$1" 2>/dev/null
+}
+
+# xvfb_start VAR [WxHxD] [extra Xvfb args...]
+xvfb_start() {
+	local var=$1 geom=${2:-800x600x24} n file pid
+	shift
+	[ $# -gt 0 ] && shift
+	need_prog Xvfb
+	n=$(ls "$T"/xvfb.*.log 2>/dev/null | wc -l)
+	file=$T/xvfb.$n.displayfd
+	: >"$file"
+	bg pid Xvfb -displayfd 3 -nolisten tcp -noreset -screen 0 "$geom" \
+		"$@" 3>"$file" 2>"$T/xvfb.$n.log"
+	wait_for 15 _displayfd_ready "$file" ||
+		fail "Xvfb $geom $* did not start"
+	XVFB_DISPLAY=:$(cat "$file")
+	XVFB_PID=$pid
+	printf -v "$var" '%s' "$XVFB_DISPLAY"
+	log "Xvfb $XVFB_DISPLAY ($geom $*) pid $pid"
+}
+
+_port_printed() {
+	grep -q '^PORT=[0-9][0-9]*' "$1"
+}
+
+# server_start [args...]: run the server under test on $XVFB_DISPLAY (or
+# $SERVER_DISPLAY), loopback only, on a free port.  Unless -once is given
+# it stays up for several clients (-forever).
+server_start() {
+	local out keep=-forever a
+	[ -x "$SERVER_BIN" ] || fail "server binary $SERVER_BIN missing (make)"
+	for a in "$@"; do
+		[ "$a" = -once ] && keep=
+	done
+	NSERVERS=$((NSERVERS + 1))
+	out=$T/server.$NSERVERS.out
+	SERVER_LOG=$T/server.$NSERVERS.log
+	bg SERVER_PID "$SERVER_BIN" -display "${SERVER_DISPLAY:-$XVFB_DISPLAY}" \
+		-rfbport 0 -localhost $keep "$@" >"$out" 2>"$SERVER_LOG"
+	if ! wait_for 15 _port_printed "$out"; then
+		gone "$SERVER_PID" && fail "server exited before listening"
+		fail "server printed no PORT= line within 15 s"
+	fi
+	PORT=$(sed -n 's/^PORT=\([0-9][0-9]*\).*/\1/p' "$out" | head -n 1)
+	log "server pid $SERVER_PID port $PORT args: $*"
+}
+
+# vnctest [args...]: run the test viewer against the current server.
+vnctest() {
+	"$TBIN/vnctest" "$@" "$PORT"
+}
+
+# The support programs are built by make; a missing one is a failure.
+need_support() {
+	local p
+	for p in "$@"; do
+		[ -x "$TBIN/$p" ] || fail "$TBIN/$p missing (make tests-build)"
+	done
+}

@@ -1,0 +1,698 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vnctest: a scriptable VNC viewer for the integration tests, built on
+ * libvncclient so that the server is checked by a decoder it did not write.
+ *
+ *   vnctest [options] [HOST:]PORT
+ *
+ * It connects, waits for the first full update, optionally compares the
+ * decoded framebuffer with an X display pixel for pixel, sends scripted
+ * input, and exits 0 when everything asked for worked.  See usage().
+ */
+#include <X11/Xlib.h>
+#include <X11/Xutil.h>
+#include <X11/keysym.h>
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <rfb/rfbclient.h>
+
+struct opts {
+	char *host;
+	int port;
+	const char *format;
+	const char *encodings;
+	const char *password;
+	const char *display;
+	const char *wait_file;
+	const char *type;
+	bool type_shift;
+	const char *dump;
+	double timeout;
+	double stay;
+	int click_x, click_y, click_button;
+	KeySym hold_key;
+	int hold_button;
+	bool expect_auth_fail;
+	bool verbose;
+};
+
+static struct opts opt = {
+	.host = "127.0.0.1",
+	.format = "32le",
+	.encodings = "zrle raw",
+	.timeout = 20,
+};
+
+/* What the libvncclient callbacks saw. */
+static struct {
+	unsigned long updates;
+	bool password_asked;
+	bool auth_refused;
+} seen;
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: vnctest [options] [HOST:]PORT\n"
+		"  --format 32le|32be|32bex|16|8  pixel format (default 32le)\n"
+		"  --bpp 32|16               same as --format 32le / 16\n"
+		"  --encodings LIST          encodings to offer (\"zrle raw\")\n"
+		"  --password PASS           answer VNC authentication\n"
+		"  --expect-auth-fail        succeed only if auth is refused\n"
+		"  --wait-for FILE           keep receiving updates until FILE "
+		"exists\n"
+		"  --compare-display :N      compare with the X display\n"
+		"  --timeout S               compare/wait limit (default 20)\n"
+		"  --type TEXT               type TEXT as keysyms\n"
+		"  --type-shift              press Shift_L around shifted chars\n"
+		"  --click X,Y[,BUTTON]      press and release a button\n"
+		"  --hold-key KEYSYM         press KEYSYM, never release it\n"
+		"  --hold-button N           press button N, never release it\n"
+		"  --stay S                  stay connected S seconds at the end\n"
+		"  --then-exit               exit right after the actions\n"
+		"  --dump FILE.ppm           write the framebuffer as PPM\n"
+		"  --verbose                 show all libvncclient messages\n");
+	exit(2);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static bool is_trouble(const char *line)
+{
+	static const char *words[] = { "fail", "error", "unable", "closed",
+				       "refused", "unknown", "warning",
+				       "too many", "corrupt", "expected" };
+	size_t i;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcasestr(line, words[i]))
+			return true;
+	return false;
+}
+
+/* libvncclient logs through these: keep its complaints (all with -v) and
+ * notice refusals. */
+static void client_log(const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (opt.verbose || is_trouble(line))
+		fprintf(stderr, "vnctest: libvncclient: %s", line);
+	if (strstr(line, "VNC authentication failed") ||
+	    strstr(line, "VNC connection failed"))
+		seen.auth_refused = true;
+}
+
+static char *get_password(rfbClient *cl)
+{
+	seen.password_asked = true;
+	return strdup(opt.password ? opt.password : "");
+}
+
+static void finished_update(rfbClient *cl)
+{
+	seen.updates++;
+}
+
+static void parse_click(const char *s)
+{
+	int n = sscanf(s, "%d,%d,%d", &opt.click_x, &opt.click_y,
+		       &opt.click_button);
+
+	if (n < 2)
+		usage();
+	if (n == 2)
+		opt.click_button = 1;
+	if (opt.click_button < 1 || opt.click_button > 8)
+		usage();
+}
+
+static KeySym parse_keysym(const char *s)
+{
+	KeySym ks = XStringToKeysym(s);
+	char *end;
+
+	if (ks != NoSymbol)
+		return ks;
+	ks = strtoul(s, &end, 0);
+	if (*end || !ks) {
+		fprintf(stderr, "vnctest: unknown keysym %s\n", s);
+		exit(2);
+	}
+	return ks;
+}
+
+static void parse_port(const char *s)
+{
+	const char *colon = strrchr(s, ':');
+
+	if (colon) {
+		opt.host = strndup(s, colon - s);
+		s = colon + 1;
+	}
+	opt.port = atoi(s);
+	if (opt.port <= 0 || opt.port > 65535)
+		usage();
+}
+
+static void parse_args(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "format", 1, 0, 'f' },	{ "bpp", 1, 0, 'b' },
+		{ "encodings", 1, 0, 'e' },	{ "password", 1, 0, 'p' },
+		{ "expect-auth-fail", 0, 0, 'A' }, { "wait-for", 1, 0, 'w' },
+		{ "compare-display", 1, 0, 'c' }, { "timeout", 1, 0, 't' },
+		{ "type", 1, 0, 'k' },		{ "type-shift", 0, 0, 'K' },
+		{ "click", 1, 0, 'C' },		{ "hold-key", 1, 0, 'H' },
+		{ "hold-button", 1, 0, 'B' },	{ "stay", 1, 0, 's' },
+		{ "then-exit", 0, 0, 'x' },	{ "dump", 1, 0, 'd' },
+		{ "verbose", 0, 0, 'v' },
+		{ 0 }
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 'f': opt.format = optarg; break;
+		case 'b': opt.format = strcmp(optarg, "16") ? "32le" : "16";
+			  break;
+		case 'e': opt.encodings = optarg; break;
+		case 'p': opt.password = optarg; break;
+		case 'A': opt.expect_auth_fail = true; break;
+		case 'w': opt.wait_file = optarg; break;
+		case 'c': opt.display = optarg; break;
+		case 't': opt.timeout = atof(optarg); break;
+		case 'k': opt.type = optarg; break;
+		case 'K': opt.type_shift = true; break;
+		case 'C': parse_click(optarg); break;
+		case 'H': opt.hold_key = parse_keysym(optarg); break;
+		case 'B': opt.hold_button = atoi(optarg); break;
+		case 's': opt.stay = atof(optarg); break;
+		case 'x': opt.stay = 0; break;
+		case 'd': opt.dump = optarg; break;
+		case 'v': opt.verbose = true; break;
+		default: usage();
+		}
+	}
+	if (optind != argc - 1)
+		usage();
+	parse_port(argv[optind]);
+}
+
+/*
+ * Client pixel formats (rfbproto 7.4 PixelFormat).  libvncclient's decoders
+ * other than Raw store pixels in host byte order, so on a little-endian host
+ * "32be" (colour in the low 3 bytes) decodes right only with Raw; "32bex"
+ * (colour in the high 3 bytes) also with ZRLE, whose 3-byte CPIXELs it
+ * reads as a host word.  "8" is BGR233, what most viewers use.
+ */
+static const struct {
+	const char *name;
+	int bpp, depth, be, rmax, gmax, bmax, rs, gs, bs;
+} formats[] = {
+	{ "32le", 32, 24, 0, 255, 255, 255, 16, 8, 0 },
+	{ "32be", 32, 24, 1, 255, 255, 255, 16, 8, 0 },
+	{ "32bex", 32, 24, 1, 255, 255, 255, 24, 16, 8 },
+	{ "16", 16, 16, 0, 31, 63, 31, 11, 5, 0 },
+	{ "8", 8, 8, 0, 7, 7, 3, 0, 3, 6 },
+};
+
+static void set_format(rfbPixelFormat *f)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		if (strcmp(opt.format, formats[i].name))
+			continue;
+		f->trueColour = 1;
+		f->bitsPerPixel = formats[i].bpp;
+		f->depth = formats[i].depth;
+		f->bigEndian = formats[i].be;
+		f->redMax = formats[i].rmax;
+		f->greenMax = formats[i].gmax;
+		f->blueMax = formats[i].bmax;
+		f->redShift = formats[i].rs;
+		f->greenShift = formats[i].gs;
+		f->blueShift = formats[i].bs;
+		return;
+	}
+	fprintf(stderr, "vnctest: unknown format %s\n", opt.format);
+	exit(2);
+}
+
+static rfbClient *connect_server(void)
+{
+	rfbClient *cl = rfbGetClient(8, 3, 4);
+
+	set_format(&cl->format);
+	cl->appData.requestedDepth = cl->format.depth;
+	cl->appData.encodingsString = opt.encodings;
+	cl->appData.shareDesktop = TRUE;
+	cl->GetPassword = get_password;
+	cl->FinishedFrameBufferUpdate = finished_update;
+	free(cl->serverHost);
+	cl->serverHost = strdup(opt.host);
+	cl->serverPort = opt.port;
+	cl->connectTimeout = 10;
+	cl->readTimeout = 30;
+	/* on failure rfbInitClient frees cl */
+	if (!rfbInitClient(cl, NULL, NULL))
+		return NULL;
+	fprintf(stderr, "vnctest: connected to %s:%d, %dx%d \"%s\", format %s\n",
+		opt.host, opt.port, cl->width, cl->height,
+		cl->desktopName ? cl->desktopName : "", opt.format);
+	return cl;
+}
+
+/* Handle what has arrived within ms milliseconds; false if the link died. */
+static bool pump(rfbClient *cl, int ms)
+{
+	int n = WaitForMessage(cl, ms * 1000);
+
+	if (n < 0) {
+		fprintf(stderr, "vnctest: connection error while waiting\n");
+		return false;
+	}
+	if (n > 0 && !HandleRFBServerMessage(cl)) {
+		fprintf(stderr, "vnctest: connection lost (server closed or "
+				"sent something libvncclient rejects)\n");
+		return false;
+	}
+	return true;
+}
+
+static bool pump_for(rfbClient *cl, double seconds)
+{
+	double end = now() + seconds;
+
+	while (now() < end)
+		if (!pump(cl, 50))
+			return false;
+	return true;
+}
+
+static bool have_update(void)
+{
+	return seen.updates > 0;
+}
+
+static bool wait_file_exists(void)
+{
+	return access(opt.wait_file, F_OK) == 0;
+}
+
+/* Keep handling messages until done() or the time limit. */
+static bool pump_until(rfbClient *cl, bool (*done)(void), double limit,
+		       const char *what)
+{
+	double end = now() + limit;
+
+	while (!done()) {
+		if (now() > end) {
+			fprintf(stderr, "vnctest: no %s within %.0f s\n", what,
+				limit);
+			return false;
+		}
+		if (!pump(cl, 50))
+			return false;
+	}
+	return true;
+}
+
+/* ---- comparing with the X display ---- */
+
+/* Where the red, green and blue bits of a pixel value are. */
+struct layout {
+	unsigned long max[3];
+	int shift[3];
+};
+
+static void layout_from_masks(struct layout *l, const unsigned long m[3])
+{
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		unsigned long mask = m[i];
+
+		for (l->shift[i] = 0; mask && !(mask & 1); l->shift[i]++)
+			mask >>= 1;
+		l->max[i] = mask;
+	}
+}
+
+static void layout_from_format(struct layout *l, const rfbPixelFormat *f)
+{
+	unsigned long m[3] = { (unsigned long)f->redMax << f->redShift,
+			       (unsigned long)f->greenMax << f->greenShift,
+			       (unsigned long)f->blueMax << f->blueShift };
+
+	layout_from_masks(l, m);
+}
+
+static unsigned long chan(const struct layout *l, int i, unsigned long v)
+{
+	return v >> l->shift[i] & l->max[i];
+}
+
+static uint32_t fb_pixel(rfbClient *cl, int x, int y)
+{
+	int bpp = cl->format.bitsPerPixel / 8;
+	const uint8_t *p = cl->frameBuffer + ((size_t)y * cl->width + x) * bpp;
+	uint32_t v = 0;
+	int i;
+
+	for (i = 0; i < bpp; i++) {
+		if (cl->format.bigEndian)
+			v = v << 8 | p[i];
+		else
+			v |= (uint32_t)p[i] << (8 * i);
+	}
+	return v;
+}
+
+/*
+ * A channel matches if the viewer's value is what some sane conversion of
+ * the X value gives: exact when the depths agree, truncated or rounded
+ * when the viewer has fewer bits, shifted or scaled when it has more.
+ * d is the error scaled by xmax.
+ */
+static bool chan_ok(unsigned long cv, unsigned long cmax, unsigned long xv,
+		    unsigned long xmax)
+{
+	long long d = (long long)cv * xmax - (long long)xv * cmax;
+
+	if (d < 0)
+		d = -d;
+	if (cmax <= xmax)
+		return d < (long long)xmax;
+	return d <= (long long)cmax;
+}
+
+struct cmp {
+	struct layout cl, xl;	/* viewer and X pixel layouts */
+	Display *dpy;
+	long count;
+	int minx, miny, maxx, maxy;
+};
+
+static bool pixel_ok(const struct cmp *c, uint32_t cp, unsigned long xp)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (!chan_ok(chan(&c->cl, i, cp), c->cl.max[i],
+			     chan(&c->xl, i, xp), c->xl.max[i]))
+			return false;
+	return true;
+}
+
+static void report_pixel(const struct cmp *c, int x, int y, uint32_t cp,
+			 unsigned long xp)
+{
+	const struct layout *v = &c->cl, *l = &c->xl;
+
+	fprintf(stderr, "  (%d,%d): viewer 0x%x rgb(%lu,%lu,%lu) of "
+			"(%lu,%lu,%lu), X 0x%lx rgb(%lu,%lu,%lu) of (%lu,%lu,%lu)\n",
+		x, y, cp, chan(v, 0, cp), chan(v, 1, cp), chan(v, 2, cp),
+		v->max[0], v->max[1], v->max[2], xp, chan(l, 0, xp),
+		chan(l, 1, xp), chan(l, 2, xp), l->max[0], l->max[1],
+		l->max[2]);
+}
+
+static void count_diff(struct cmp *c, int x, int y)
+{
+	if (!c->count++) {
+		c->minx = c->maxx = x;
+		c->miny = c->maxy = y;
+	}
+	c->minx = x < c->minx ? x : c->minx;
+	c->maxx = x > c->maxx ? x : c->maxx;
+	c->maxy = y;
+}
+
+/* Compare once; print up to show differing pixels.  -1 on X failure. */
+static long compare_once(rfbClient *cl, struct cmp *c, int show)
+{
+	XImage *img = XGetImage(c->dpy, DefaultRootWindow(c->dpy), 0, 0,
+				cl->width, cl->height, AllPlanes, ZPixmap);
+	int x, y;
+
+	if (!img) {
+		fprintf(stderr, "vnctest: XGetImage failed\n");
+		return -1;
+	}
+	c->count = 0;
+	for (y = 0; y < img->height; y++) {
+		for (x = 0; x < img->width; x++) {
+			uint32_t cp = fb_pixel(cl, x, y);
+			unsigned long xp = XGetPixel(img, x, y);
+
+			if (pixel_ok(c, cp, xp))
+				continue;
+			if (c->count < show)
+				report_pixel(c, x, y, cp, xp);
+			count_diff(c, x, y);
+		}
+	}
+	XDestroyImage(img);
+	if (show && c->count)
+		fprintf(stderr, "vnctest: %ld pixels differ within (%d,%d)-"
+				"(%d,%d)\n", c->count, c->minx, c->miny,
+			c->maxx, c->maxy);
+	return c->count;
+}
+
+static bool open_display(rfbClient *cl, struct cmp *c)
+{
+	Visual *v;
+	int scr;
+
+	c->dpy = XOpenDisplay(opt.display);
+	if (!c->dpy) {
+		fprintf(stderr, "vnctest: cannot open display %s\n",
+			opt.display);
+		return false;
+	}
+	scr = DefaultScreen(c->dpy);
+	v = DefaultVisual(c->dpy, scr);
+	if (v->class != TrueColor || DisplayWidth(c->dpy, scr) != cl->width ||
+	    DisplayHeight(c->dpy, scr) != cl->height) {
+		fprintf(stderr, "vnctest: display %s is %dx%d class %d, the "
+				"server says %dx%d\n", opt.display,
+			DisplayWidth(c->dpy, scr), DisplayHeight(c->dpy, scr),
+			v->class, cl->width, cl->height);
+		XCloseDisplay(c->dpy);
+		return false;
+	}
+	layout_from_masks(&c->xl, (unsigned long[3]){ v->red_mask,
+			  v->green_mask, v->blue_mask });
+	layout_from_format(&c->cl, &cl->format);
+	return true;
+}
+
+/* Compare after every update and at least every 200 ms until equal. */
+static bool compare_display(rfbClient *cl)
+{
+	double start = now(), last = 0;
+	unsigned long done = seen.updates - 1;
+	struct cmp c;
+	long diff = -1;
+
+	if (!open_display(cl, &c))
+		return false;
+	while (now() - start < opt.timeout) {
+		if (seen.updates != done || now() - last >= 0.2) {
+			done = seen.updates;
+			last = now();
+			diff = compare_once(cl, &c, 0);
+			if (diff == 0)
+				break;
+		}
+		if (!pump(cl, 20))
+			break;
+	}
+	if (diff == 0)
+		printf("match after %.0f ms\n", (now() - start) * 1000);
+	else if (diff > 0)
+		compare_once(cl, &c, 8);
+	XCloseDisplay(c.dpy);
+	return diff == 0;
+}
+
+/* ---- input ---- */
+
+static bool needs_shift(int ch)
+{
+	return isupper(ch) || (ch && strchr("~!@#$%^&*()_+{}|:\"<>?", ch));
+}
+
+static KeySym char_keysym(int ch)
+{
+	if (ch == '\n')
+		return XK_Return;
+	if (ch == '\t')
+		return XK_Tab;
+	if (ch == '\b')
+		return XK_BackSpace;
+	return ch; /* Latin-1 keysyms equal their code points */
+}
+
+static bool send_key(rfbClient *cl, KeySym ks, bool down)
+{
+	if (!SendKeyEvent(cl, ks, down)) {
+		fprintf(stderr, "vnctest: sending key 0x%lx failed\n", ks);
+		return false;
+	}
+	return true;
+}
+
+static bool type_text(rfbClient *cl, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char ch = *s;
+		bool shift = opt.type_shift && needs_shift(ch);
+
+		if (shift && !send_key(cl, XK_Shift_L, true))
+			return false;
+		if (!send_key(cl, char_keysym(ch), true) ||
+		    !send_key(cl, char_keysym(ch), false))
+			return false;
+		if (shift && !send_key(cl, XK_Shift_L, false))
+			return false;
+		if (!pump_for(cl, 0.01))
+			return false;
+	}
+	return true;
+}
+
+static bool click(rfbClient *cl)
+{
+	int mask = 1 << (opt.click_button - 1);
+
+	return SendPointerEvent(cl, opt.click_x, opt.click_y, 0) &&
+	       pump_for(cl, 0.05) &&
+	       SendPointerEvent(cl, opt.click_x, opt.click_y, mask) &&
+	       pump_for(cl, 0.05) &&
+	       SendPointerEvent(cl, opt.click_x, opt.click_y, 0);
+}
+
+static bool do_input(rfbClient *cl)
+{
+	if (opt.type && !type_text(cl, opt.type))
+		return false;
+	if (opt.click_button && !click(cl))
+		return false;
+	if (opt.hold_key && !send_key(cl, opt.hold_key, true))
+		return false;
+	if (opt.hold_button &&
+	    !SendPointerEvent(cl, cl->width / 2, cl->height / 2,
+			      1 << (opt.hold_button - 1)))
+		return false;
+	return true;
+}
+
+/* ---- output ---- */
+
+static bool dump_ppm(rfbClient *cl, const char *path)
+{
+	FILE *fp = fopen(path, "wb");
+	struct layout l;
+	int x, y, i;
+
+	if (!fp) {
+		fprintf(stderr, "vnctest: %s: %s\n", path, strerror(errno));
+		return false;
+	}
+	layout_from_format(&l, &cl->format);
+	fprintf(fp, "P6\n%d %d\n255\n", cl->width, cl->height);
+	for (y = 0; y < cl->height; y++) {
+		for (x = 0; x < cl->width; x++) {
+			uint32_t p = fb_pixel(cl, x, y);
+
+			for (i = 0; i < 3; i++)
+				fputc(chan(&l, i, p) * 255 / l.max[i], fp);
+		}
+	}
+	return fclose(fp) == 0;
+}
+
+/* Success of --expect-auth-fail: VNC auth was tried and refused. */
+static int auth_fail_result(rfbClient *cl)
+{
+	if (cl) {
+		fprintf(stderr, "vnctest: connected although authentication "
+				"should have failed\n");
+		rfbClientCleanup(cl);
+		return 1;
+	}
+	if (seen.password_asked && seen.auth_refused) {
+		printf("authentication refused as expected\n");
+		return 0;
+	}
+	fprintf(stderr, "vnctest: connection failed, but not by a refused "
+			"VNC authentication (password asked: %s)\n",
+		seen.password_asked ? "yes" : "no");
+	return 1;
+}
+
+static bool run(rfbClient *cl)
+{
+	if (!pump_until(cl, have_update, opt.timeout, "FramebufferUpdate"))
+		return false;
+	if (opt.wait_file &&
+	    !pump_until(cl, wait_file_exists, 120, opt.wait_file))
+		return false;
+	if (opt.display && !compare_display(cl))
+		return false;
+	if (!do_input(cl))
+		return false;
+	if (opt.stay > 0 && !pump_for(cl, opt.stay))
+		return false;
+	if (opt.dump && !dump_ppm(cl, opt.dump))
+		return false;
+	return true;
+}
+
+int main(int argc, char **argv)
+{
+	rfbClient *cl;
+	bool ok;
+
+	parse_args(argc, argv);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	rfbClientLog = client_log;
+	rfbClientErr = client_log;
+	cl = connect_server();
+	if (opt.expect_auth_fail)
+		return auth_fail_result(cl);
+	if (!cl) {
+		fprintf(stderr, "vnctest: could not connect/initialise "
+				"(see above)\n");
+		return 1;
+	}
+	ok = run(cl);
+	free(cl->frameBuffer);
+	rfbClientCleanup(cl);
+	fprintf(stderr, "vnctest: %s after %lu updates\n",
+		ok ? "done" : "FAILED", seen.updates);
+	return ok ? 0 : 1;
+}

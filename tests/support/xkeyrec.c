@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * xkeyrec: record the keyboard and mouse input an X display receives.
+ *
+ *   xkeyrec :N FILE
+ *
+ * Maps a window covering the screen, gives it the input focus and prints
+ * "ready" once both are true.  Each KeyPress is appended to FILE as the
+ * text XLookupString gives (Return as "\n"); each button event as a line
+ * "button N press|release at X,Y".  FILE is flushed after every event.
+ */
+#include <X11/Xlib.h>
+#include <X11/Xutil.h>
+#include <X11/keysym.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static Window make_window(Display *dpy)
+{
+	int scr = DefaultScreen(dpy);
+	XSetWindowAttributes a = {
+		.background_pixel = WhitePixel(dpy, scr),
+		.override_redirect = True,
+		.event_mask = KeyPressMask | ButtonPressMask |
+			      ButtonReleaseMask | StructureNotifyMask,
+	};
+
+	return XCreateWindow(dpy, RootWindow(dpy, scr), 0, 0,
+			     DisplayWidth(dpy, scr), DisplayHeight(dpy, scr),
+			     0, CopyFromParent, InputOutput, CopyFromParent,
+			     CWBackPixel | CWOverrideRedirect | CWEventMask,
+			     &a);
+}
+
+/* Map the window and take the focus; false if it never gets it. */
+static int take_focus(Display *dpy, Window win)
+{
+	struct timespec ts = { 0, 20 * 1000000L };
+	Window focus;
+	XEvent ev;
+	int i, revert;
+
+	XMapRaised(dpy, win);
+	do
+		XNextEvent(dpy, &ev);
+	while (ev.type != MapNotify);
+	for (i = 0; i < 100; i++) {
+		XSetInputFocus(dpy, win, RevertToParent, CurrentTime);
+		XGetInputFocus(dpy, &focus, &revert);
+		if (focus == win)
+			return 1;
+		nanosleep(&ts, NULL);
+	}
+	return 0;
+}
+
+static void record_key(FILE *out, XKeyEvent *ev)
+{
+	char buf[32];
+	KeySym ks;
+	int n = XLookupString(ev, buf, sizeof(buf), &ks, NULL);
+
+	if (ks == XK_Return || ks == XK_KP_Enter)
+		fputc('\n', out);
+	else if (n > 0)
+		fwrite(buf, 1, n, out);
+}
+
+static void record_button(FILE *out, XButtonEvent *ev)
+{
+	fprintf(out, "button %u %s at %d,%d\n", ev->button,
+		ev->type == ButtonPress ? "press" : "release", ev->x, ev->y);
+}
+
+int main(int argc, char **argv)
+{
+	Display *dpy;
+	Window win;
+	FILE *out;
+	XEvent ev;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: xkeyrec :N FILE\n");
+		return 2;
+	}
+	dpy = XOpenDisplay(argv[1]);
+	if (!dpy) {
+		fprintf(stderr, "xkeyrec: cannot open display %s\n", argv[1]);
+		return 1;
+	}
+	out = fopen(argv[2], "w");
+	if (!out) {
+		perror(argv[2]);
+		return 1;
+	}
+	win = make_window(dpy);
+	if (!take_focus(dpy, win)) {
+		fprintf(stderr, "xkeyrec: could not get the input focus\n");
+		return 1;
+	}
+	printf("ready\n");
+	fflush(stdout);
+	for (;;) {
+		XNextEvent(dpy, &ev);
+		if (ev.type == KeyPress)
+			record_key(out, &ev.xkey);
+		else if (ev.type == ButtonPress || ev.type == ButtonRelease)
+			record_button(out, &ev.xbutton);
+		fflush(out);
+	}
+}
