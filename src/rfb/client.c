@@ -116,13 +116,15 @@ void rfb_client_flush(struct rfb_client *c)
 		rfb_client_close(c, "out of memory queueing output");
 		return;
 	}
+	if (send_some(c) < 0)
+		return;
+	/* What the socket would not take stays queued; a client that lets
+	 * it grow past the cap is not reading and must not cost us more. */
 	if (c->out.len > c->srv->opts.max_queue) {
 		rfb_client_close(c, "not reading: %zu bytes queued (cap %zu)",
 				 c->out.len, c->srv->opts.max_queue);
 		return;
 	}
-	if (send_some(c) < 0)
-		return;
 	if (c->out.len == 0 && c->close_after_flush) {
 		client_shut(c);
 		return;
