@@ -80,10 +80,12 @@ static void pump(void)
 	loop_run(loop);
 }
 
+static bool opt_shared = true;
+
 static void new_server(const char *passwd, bool viewonly, size_t maxcut)
 {
 	struct rfb_server_opts o = { .name = "fake", .passwd = passwd,
-				     .viewonly = viewonly,
+				     .viewonly = viewonly, .shared = opt_shared,
 				     .max_cuttext = maxcut };
 	struct rfb_fb fb = { pixels, FB_W, FB_H, FB_W };
 
@@ -173,6 +175,8 @@ static bool read_serverinit(int fd)
 	return CHECK(recv_bytes(fd, name, 4)) && CHECK(!memcmp(name, "fake", 4));
 }
 
+static uint8_t clientinit_flag = 1;
+
 /* Handshake with security None at 3.`minor`, sending one byte at a time
  * when `split`. */
 static bool handshake_none(int fd, int minor, bool split)
@@ -197,7 +201,7 @@ static bool handshake_none(int fd, int minor, bool split)
 		if (minor >= 8)
 			CHECK(recv_bytes(fd, b, 4) && be32(b) == 0);
 	}
-	send_bytes(fd, &one, 1); /* ClientInit, shared */
+	send_bytes(fd, &clientinit_flag, 1); /* ClientInit */
 	return read_serverinit(fd);
 }
 
@@ -506,6 +510,30 @@ static void test_bad_messages(void)
 	}
 }
 
+/* rfbproto 7.3.1: an exclusive ClientInit disconnects the others only
+ * under -noshared; under -shared (the default) it is treated as shared. */
+static void test_shared_flag(void)
+{
+	for (int shared = 0; shared < 2; shared++) {
+		int a, b;
+
+		opt_shared = shared;
+		new_server(NULL, false, 0);
+		a = normal_client();
+		clientinit_flag = 0;
+		b = normal_client();
+		clientinit_flag = 1;
+		CHECKF(closed_by_server(a) == !shared, "-%sshared",
+		       shared ? "" : "no");
+		send_fbur(b, false, 0, 0, 1, 1);
+		CHECK(check_raw_update(b, 0, 0, 1, 1));
+		close(a);
+		close(b);
+		free_server();
+	}
+	opt_shared = true;
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -520,5 +548,6 @@ int main(void)
 	UNIT_RUN(test_viewonly);
 	UNIT_RUN(test_cut_text);
 	UNIT_RUN(test_bad_messages);
+	UNIT_RUN(test_shared_flag);
 	return UNIT_DONE();
 }
