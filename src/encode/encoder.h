@@ -4,6 +4,7 @@
 #ifndef XRFB_ENCODE_ENCODER_H
 #define XRFB_ENCODE_ENCODER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "rfb/desktop.h"
@@ -25,8 +26,14 @@ enum {
 	ENC_ZYWRLE = 17,
 	ENC_PSEUDO_DESKTOP_SIZE = -223,
 	ENC_PSEUDO_LAST_RECT = -224,
+	ENC_PSEUDO_POINTER_POS = -232,
 	ENC_PSEUDO_CURSOR = -239,
+	ENC_PSEUDO_XCURSOR = -240,
+	ENC_PSEUDO_DESKTOP_NAME = -307,
 	ENC_PSEUDO_EXT_DESKTOP_SIZE = -308,
+	ENC_PSEUDO_FENCE = -312,
+	ENC_PSEUDO_CONTINUOUS_UPDATES = -313,
+	ENC_PSEUDO_CURSOR_ALPHA = -314,
 };
 
 /* Everything an encoder may look at for one call. */
@@ -35,6 +42,10 @@ struct enc_params {
 	const struct rfb_pixconv *pc; /* client format + tables */
 	int compress_level; /* 0-9, or -1 for the encoder's default */
 	int quality;	    /* 0-9, or -1: lossless only */
+	/* Set to true by an encoder whose output for this call is not an
+	 * exact copy (JPEG, wavelets), so the engine can refresh it
+	 * losslessly later; NULL when the caller does not care. */
+	bool *lossy;
 };
 
 struct enc_ops {
@@ -62,5 +73,12 @@ void enc_put_rect_header(struct buf *out, const struct rfb_rect *r,
 
 extern const struct enc_ops enc_raw_ops;
 extern const struct enc_ops enc_zrle_ops;
+extern const struct enc_ops enc_rre_ops;
+extern const struct enc_ops enc_corre_ops;
+extern const struct enc_ops enc_hextile_ops;
+extern const struct enc_ops enc_zlib_ops;
+extern const struct enc_ops enc_trle_ops;
+extern const struct enc_ops enc_zywrle_ops;
+extern const struct enc_ops enc_tight_ops;
 
 #endif

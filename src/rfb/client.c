@@ -55,6 +55,10 @@ static void client_shut(struct rfb_client *c)
 	if (c->state == RFB_CS_CLOSED)
 		return;
 	if (c->state == RFB_CS_NORMAL) {
+		unsigned old = c->caps;
+
+		c->caps = 0;
+		rfb_server_caps_changed(c->srv, c, old);
 		rfb_msg_release_input(c);
 		c->srv->nnormal--;
 		c->srv->normal_left = true;

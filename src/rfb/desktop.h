@@ -35,6 +35,34 @@ struct rfb_desktop_ops {
 	/* The number of authenticated clients changed (capture can idle at
 	 * zero). */
 	void (*clients_changed)(void *ctx, int nclients);
+	/* A viewer asked for a new framebuffer size (SetDesktopSize).  Return
+	 * 0 after resizing, having called rfb_server_set_fb with the new
+	 * framebuffer before returning; otherwise an ExtendedDesktopSize
+	 * status: RFB_RESIZE_PROHIBITED, _NO_RESOURCES or _INVALID.  NULL:
+	 * resizing is prohibited. */
+	int (*resize)(void *ctx, int width, int height);
+	/* Viewers want PointerPos: report pointer moves with
+	 * rfb_server_pointer_moved while `on`. */
+	void (*want_pointer_pos)(void *ctx, bool on);
+};
+
+/* ExtendedDesktopSize status codes (rfbproto 7.8.9). */
+enum {
+	RFB_RESIZE_OK = 0,
+	RFB_RESIZE_PROHIBITED = 1,
+	RFB_RESIZE_NO_RESOURCES = 2,
+	RFB_RESIZE_INVALID = 3,
+};
+
+/* Largest framebuffer side we create or accept a request for. */
+#define RFB_MAX_FB_SIDE 16384
+
+/* A cursor image: width*height words 0xAARRGGBB with premultiplied alpha
+ * (what XFixes gives), hotspot inside the image. */
+struct rfb_cursor {
+	int width, height;
+	int hot_x, hot_y;
+	const uint32_t *argb;
 };
 
 struct rfb_desktop {
@@ -54,5 +82,18 @@ void rfb_server_bell(struct rfb_server *srv);
 /* The desktop's clipboard changed; UTF-8 text. */
 void rfb_server_cut_text(struct rfb_server *srv, const char *utf8,
 			 size_t len);
+/* The cursor shape changed; the engine copies the image (at most
+ * RFB_MAX_CURSOR_SIDE on each side; larger ones are ignored). */
+#define RFB_MAX_CURSOR_SIDE 256
+void rfb_server_set_cursor(struct rfb_server *srv,
+			   const struct rfb_cursor *cur);
+/* The pointer is now at (x, y) on the desktop (moved by anyone). */
+void rfb_server_pointer_moved(struct rfb_server *srv, int x, int y);
+/* Pixels moved: what is now in `dst` was at (dst.x - dx, dst.y - dy)
+ * before this change (a scroll or a window move).  The framebuffer holds
+ * the new pixels already.  Report copies of one capture before its other
+ * damage; the engine sends them as CopyRect where the viewer allows. */
+void rfb_server_copy(struct rfb_server *srv, const struct rfb_rect *dst,
+		     int dx, int dy);
 
 #endif

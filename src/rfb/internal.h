@@ -35,7 +35,39 @@ enum rfb_client_state {
  * cheaper to encode than thousands of tiny rectangles. */
 #define RFB_MAX_UPDATE_RECTS 2048
 /* Encoders whose per-client state we keep: one slot per encoding type. */
-#define RFB_MAX_ENC_STATES 4
+#define RFB_MAX_ENC_STATES 12
+/* ExtendedDesktopSize rectangles queued for one client; a client sending
+ * SetDesktopSize faster than it reads the answers is dropped past it. */
+#define RFB_MAX_SIZE_EVENTS 8
+/* Quiet time after which areas sent lossily are sent again losslessly. */
+#define RFB_REFRESH_MS 300
+
+/* Pseudo-encodings a client can announce (bit flags for rfb_client.caps). */
+enum {
+	RFB_CAP_COPYRECT = 1 << 0,
+	RFB_CAP_DESKTOP_SIZE = 1 << 1,
+	RFB_CAP_EXT_DESKTOP_SIZE = 1 << 2,
+	RFB_CAP_LAST_RECT = 1 << 3,
+	RFB_CAP_CURSOR = 1 << 4,	/* rich cursor */
+	RFB_CAP_XCURSOR = 1 << 5,
+	RFB_CAP_CURSOR_ALPHA = 1 << 6,
+	RFB_CAP_POINTER_POS = 1 << 7,
+	RFB_CAP_DESKTOP_NAME = 1 << 8,
+	RFB_CAP_FENCE = 1 << 9,
+	RFB_CAP_CONTINUOUS = 1 << 10,
+};
+
+#define RFB_CAP_ANY_CURSOR \
+	(RFB_CAP_CURSOR | RFB_CAP_XCURSOR | RFB_CAP_CURSOR_ALPHA)
+
+/* One ExtendedDesktopSize rectangle (rfbproto 7.8.9) owed to a client. */
+struct rfb_size_event {
+	uint8_t reason; /* 0 server, 1 this client, 2 another client */
+	uint8_t status; /* RFB_RESIZE_* for reason 1 */
+	uint16_t w, h;
+	uint8_t nscreens; /* 0: our own single screen */
+	uint8_t *screens; /* reason 1: the client's own layout, echoed */
+};
 
 struct rfb_client {
 	struct rfb_server *srv;
@@ -51,21 +83,37 @@ struct rfb_client {
 	uint8_t challenge[16];
 	struct loop_timer *hs_timer;
 
-	/* What the client asked for. */
+	/* What the client asked for (rfbproto 7.5.2, 7.8). */
 	struct rfb_pixconv pc;
-	int32_t enc; /* preferred implemented encoding */
-	bool want_desktop_size;
+	bool colour_map; /* 8 bpp colour-map format: pixels are indices */
+	int32_t enc;	 /* preferred implemented encoding */
+	unsigned caps;	 /* RFB_CAP_* pseudo-encodings it announced */
+	unsigned caps_seen; /* ... ever, for first-time announcements */
 	int compress_level, quality;
 	struct {
 		const struct enc_ops *ops;
 		void *state;
 	} enc_states[RFB_MAX_ENC_STATES];
 
-	/* Update state (rfbproto 7.5.3). */
+	/* Update state (rfbproto 7.5.3, 7.5.7). */
 	pixman_region32_t damage;    /* changed, not yet sent */
 	pixman_region32_t requested; /* asked for since the last update */
+	pixman_region32_t copied;    /* to send as CopyRect by copy_dx/dy */
+	pixman_region32_t lossy;     /* sent lossily, owed a lossless copy */
+	int copy_dx, copy_dy;
+	uint64_t lossy_ms;	     /* when lossy was last added to */
+	struct loop_timer *refresh_timer;
 	bool update_wanted;
-	bool size_changed; /* owes the client a DesktopSize rectangle */
+	bool cu_enabled; /* continuous updates (rfbproto 7.5.7) */
+	pixman_region32_t cu_area;
+
+	/* Pseudo-rectangles owed to the client. */
+	bool size_changed; /* DesktopSize */
+	struct rfb_size_event size_events[RFB_MAX_SIZE_EVENTS];
+	int nsize_events;  /* ExtendedDesktopSize, in order */
+	unsigned cursor_serial; /* cursor shape last sent */
+	bool pos_pending;	/* PointerPos */
+	bool name_pending;	/* DesktopName */
 
 	/* Input it holds, released when it goes. */
 	uint32_t held_keys[RFB_MAX_HELD_KEYS];
@@ -79,6 +127,18 @@ struct rfb_server {
 	struct rfb_server_opts opts;
 	struct rfb_desktop desk;
 	struct rfb_fb fb;
+	/* The SetDesktopSize being applied, for rfb_server_set_fb. */
+	struct rfb_client *resizer;
+	const uint8_t *resize_screens;
+	unsigned resize_nscreens;
+	bool resize_answered;
+	struct {
+		struct rfb_cursor shape; /* argb points into pixels */
+		uint32_t *pixels;
+		unsigned serial; /* 0: none yet */
+	} cursor;
+	int pointer_x, pointer_y;
+	int npos_clients; /* clients wanting PointerPos */
 	struct rfb_client *clients;
 	int nnormal;	  /* clients in the normal phase */
 	bool normal_left; /* one of them closed since the last reap */
@@ -122,5 +182,38 @@ void rfb_update_set_encodings(struct rfb_client *c, const int32_t *encs,
 /* server.c */
 void rfb_server_client_ready(struct rfb_server *srv, struct rfb_client *c,
 			     bool shared);
+/* The client's caps changed from `old`: keep the PointerPos count. */
+void rfb_server_caps_changed(struct rfb_server *srv, struct rfb_client *c,
+			     unsigned old);
+
+/* ext.c: extension messages (Fence, ContinuousUpdates, SetDesktopSize). */
+ssize_t rfb_ext_fence(struct rfb_client *c, struct rd *r);
+ssize_t rfb_ext_enable_cu(struct rfb_client *c, struct rd *r);
+ssize_t rfb_ext_set_desktop_size(struct rfb_client *c, struct rd *r);
+/* First-time announcements for newly seen pseudo-encodings. */
+void rfb_ext_announce(struct rfb_client *c, unsigned newcaps);
+/* Queue an ExtendedDesktopSize rectangle; -1 (client closed) if full. */
+int rfb_ext_queue_size(struct rfb_client *c, const struct rfb_size_event *e);
+void rfb_ext_clear_sizes(struct rfb_client *c);
+
+/* pseudo.c: pseudo-rectangles (rfbproto 7.8).  Each appends one rectangle
+ * and returns how many it wrote. */
+int rfb_pseudo_desktop_size(struct rfb_client *c);
+int rfb_pseudo_ext_sizes(struct rfb_client *c);
+int rfb_pseudo_cursor(struct rfb_client *c);
+int rfb_pseudo_pointer_pos(struct rfb_client *c);
+int rfb_pseudo_desktop_name(struct rfb_client *c);
+void rfb_pseudo_last_rect(struct rfb_client *c);
+
+/* copy.c: CopyRect tracking (rfbproto 7.7.2). */
+void rfb_copy_add(struct rfb_client *c, const struct rfb_rect *dst, int dx,
+		  int dy);
+/* Append the pending copies as CopyRect rectangles; returns the count. */
+int rfb_copy_send(struct rfb_client *c);
+/* Give up pending copies: their destinations become plain damage. */
+void rfb_copy_flatten(struct rfb_client *c);
+
+/* colourmap.c: 8 bpp colour-map formats (rfbproto 7.6.2). */
+void rfb_colourmap_set(struct rfb_client *c, const struct rfb_pixfmt *pf);
 
 #endif

@@ -14,6 +14,9 @@ enum {
 	MSG_KEY_EVENT = 4,
 	MSG_POINTER_EVENT = 5,
 	MSG_CLIENT_CUT_TEXT = 6,
+	MSG_ENABLE_CU = 150,
+	MSG_CLIENT_FENCE = 248,
+	MSG_SET_DESKTOP_SIZE = 251,
 };
 
 /* rfbproto 7.5.1 SetPixelFormat */
@@ -28,13 +31,18 @@ static ssize_t msg_set_pixel_format(struct rfb_client *c, struct rd *r)
 	rd_skip(r, 4);
 	rfb_pixfmt_read(r, &pf);
 	rfb_pixfmt_describe(&pf, desc, sizeof(desc));
-	if (!rfb_pixfmt_valid(&pf, &why)) {
+	if (!pf.true_colour && pf.bpp == 8) {
+		log_debug("%s: colour-map format %s", c->conn->peer, desc);
+		rfb_colourmap_set(c, &pf);
+	} else if (!rfb_pixfmt_valid(&pf, &why)) {
 		rfb_client_close(c, "unsupported pixel format %s: %s", desc,
 				 why);
 		return -1;
+	} else {
+		log_debug("%s: pixel format %s", c->conn->peer, desc);
+		c->colour_map = false;
+		rfb_pixconv_init(&c->pc, &pf);
 	}
-	log_debug("%s: pixel format %s", c->conn->peer, desc);
-	rfb_pixconv_init(&c->pc, &pf);
 	/* Pixels already queued in the old format are fine; everything after
 	 * this must be in the new one, so resend the lot. */
 	pixman_region32_union_rect(&c->damage, &c->damage, 0, 0,
@@ -68,8 +76,25 @@ static ssize_t msg_set_encodings(struct rfb_client *c, struct rd *r)
 	return (ssize_t)(4 + n * 4);
 }
 
+/* A non-incremental request from a client that knows ExtendedDesktopSize
+ * is answered with the current layout first (rfbproto 7.8.9). */
+static void report_layout(struct rfb_client *c)
+{
+	struct rfb_size_event e = { 0 };
+
+	if (!(c->caps & RFB_CAP_EXT_DESKTOP_SIZE))
+		return;
+	for (int i = 0; i < c->nsize_events; i++)
+		if (c->size_events[i].reason == 0)
+			return;
+	e.w = (uint16_t)c->srv->fb.width;
+	e.h = (uint16_t)c->srv->fb.height;
+	rfb_ext_queue_size(c, &e);
+}
+
 /* rfbproto 7.5.3 FramebufferUpdateRequest.  The rectangle is clipped to
- * the framebuffer; an empty one still asks for an (empty) update. */
+ * the framebuffer; an empty one still asks for an (empty) update.  With
+ * continuous updates on, incremental requests are ignored (7.5.7). */
 static ssize_t msg_fb_update_request(struct rfb_client *c, struct rd *r)
 {
 	unsigned incremental, x, y, w, h;
@@ -91,6 +116,10 @@ static ssize_t msg_fb_update_request(struct rfb_client *c, struct rd *r)
 		w = (unsigned)fb->width - x;
 	if (h > (unsigned)fb->height - y)
 		h = (unsigned)fb->height - y;
+	if (incremental && c->cu_enabled)
+		return 10;
+	if (!incremental)
+		report_layout(c);
 	pixman_region32_union_rect(&c->requested, &c->requested, (int)x,
 				   (int)y, w, h);
 	if (!incremental)
@@ -241,6 +270,12 @@ ssize_t rfb_msg_input(struct rfb_client *c, const uint8_t *p, size_t len)
 		return msg_pointer_event(c, &r);
 	case MSG_CLIENT_CUT_TEXT:
 		return msg_client_cut_text(c, &r);
+	case MSG_ENABLE_CU:
+		return rfb_ext_enable_cu(c, &r);
+	case MSG_CLIENT_FENCE:
+		return rfb_ext_fence(c, &r);
+	case MSG_SET_DESKTOP_SIZE:
+		return rfb_ext_set_desktop_size(c, &r);
 	default:
 		rfb_client_close(c, "unknown message type %u", p[0]);
 		return -1;

@@ -78,6 +78,7 @@ void rfb_server_destroy(struct rfb_server *srv)
 		rfb_client_close(c, "server shutting down");
 		rfb_client_free(c);
 	}
+	free(srv->cursor.pixels);
 	free(srv);
 }
 
@@ -131,28 +132,61 @@ void rfb_server_client_ready(struct rfb_server *srv, struct rfb_client *c,
 	srv->desk.ops->clients_changed(srv->desk.ctx, srv->nnormal);
 }
 
+/* A resized framebuffer: each client learns the new size the way it can
+ * (rfbproto 7.8.2, 7.8.9), or is closed if it cannot follow. */
+static void client_resized(struct rfb_server *srv, struct rfb_client *c)
+{
+	struct rfb_size_event e = { .w = (uint16_t)srv->fb.width,
+				    .h = (uint16_t)srv->fb.height };
+
+	rfb_copy_flatten(c);
+	pixman_region32_clear(&c->copied);
+	pixman_region32_clear(&c->lossy);
+	pixman_region32_intersect_rect(&c->cu_area, &c->cu_area, 0, 0,
+				       (unsigned)srv->fb.width,
+				       (unsigned)srv->fb.height);
+	if (c->caps & RFB_CAP_EXT_DESKTOP_SIZE) {
+		e.reason = !srv->resizer ? 0 : srv->resizer == c ? 1 : 2;
+		if (srv->resizer == c && srv->resize_nscreens) {
+			e.screens = malloc(srv->resize_nscreens * 16u);
+			if (e.screens) {
+				memcpy(e.screens, srv->resize_screens,
+				       srv->resize_nscreens * 16u);
+				e.nscreens = (uint8_t)srv->resize_nscreens;
+			}
+		}
+		rfb_ext_queue_size(c, &e);
+	} else if (c->caps & RFB_CAP_DESKTOP_SIZE) {
+		c->size_changed = true;
+	} else {
+		rfb_client_close(c, "desktop resized to %dx%d and the viewer "
+				    "cannot follow (no DesktopSize support)",
+				 srv->fb.width, srv->fb.height);
+	}
+}
+
 void rfb_server_set_fb(struct rfb_server *srv, const struct rfb_fb *fb)
 {
-	bool resized = srv->fb.pixels &&
-		       (fb->width != srv->fb.width ||
-			fb->height != srv->fb.height);
+	bool resized = srv->fb.pixels && (fb->width != srv->fb.width ||
+					  fb->height != srv->fb.height);
 
 	srv->fb = *fb;
+	if (resized)
+		log_info("desktop is now %dx%d", fb->width, fb->height);
 	for (struct rfb_client *c = srv->clients; c; c = c->next) {
 		if (c->state != RFB_CS_NORMAL)
 			continue;
-		if (resized && !c->want_desktop_size) {
-			rfb_client_close(c, "desktop resized to %dx%d and the "
-					    "viewer cannot follow (no "
-					    "DesktopSize support)",
-					 fb->width, fb->height);
-			continue;
-		}
-		c->size_changed |= resized;
+		if (resized)
+			client_resized(srv, c);
 		pixman_region32_union_rect(&c->damage, &c->damage, 0, 0,
 					   (unsigned)fb->width,
 					   (unsigned)fb->height);
+		pixman_region32_intersect_rect(&c->damage, &c->damage, 0, 0,
+					       (unsigned)fb->width,
+					       (unsigned)fb->height);
 	}
+	if (resized && srv->resizer)
+		srv->resize_answered = true;
 }
 
 void rfb_server_damage(struct rfb_server *srv, const struct rfb_rect *r)
@@ -163,6 +197,75 @@ void rfb_server_damage(struct rfb_server *srv, const struct rfb_rect *r)
 						   r->x, r->y,
 						   (unsigned)r->w,
 						   (unsigned)r->h);
+}
+
+void rfb_server_copy(struct rfb_server *srv, const struct rfb_rect *dst,
+		     int dx, int dy)
+{
+	for (struct rfb_client *c = srv->clients; c; c = c->next) {
+		if (c->state != RFB_CS_NORMAL)
+			continue;
+		if (c->caps & RFB_CAP_COPYRECT)
+			rfb_copy_add(c, dst, dx, dy);
+		else
+			pixman_region32_union_rect(&c->damage, &c->damage,
+						   dst->x, dst->y,
+						   (unsigned)dst->w,
+						   (unsigned)dst->h);
+	}
+}
+
+void rfb_server_set_cursor(struct rfb_server *srv,
+			   const struct rfb_cursor *cur)
+{
+	size_t n = (size_t)cur->width * (size_t)cur->height;
+	uint32_t *px;
+
+	if (cur->width < 0 || cur->height < 0 ||
+	    cur->width > RFB_MAX_CURSOR_SIDE ||
+	    cur->height > RFB_MAX_CURSOR_SIDE)
+		return;
+	px = malloc(n ? n * sizeof(*px) : 1);
+	if (!px)
+		return;
+	memcpy(px, cur->argb, n * sizeof(*px));
+	free(srv->cursor.pixels);
+	srv->cursor.pixels = px;
+	srv->cursor.shape = *cur;
+	srv->cursor.shape.argb = px;
+	/* The hotspot must lie inside the image for every decoder. */
+	if (srv->cursor.shape.hot_x >= cur->width)
+		srv->cursor.shape.hot_x = cur->width ? cur->width - 1 : 0;
+	if (srv->cursor.shape.hot_y >= cur->height)
+		srv->cursor.shape.hot_y = cur->height ? cur->height - 1 : 0;
+	if (++srv->cursor.serial == 0)
+		srv->cursor.serial = 1;
+}
+
+void rfb_server_pointer_moved(struct rfb_server *srv, int x, int y)
+{
+	srv->pointer_x = x;
+	srv->pointer_y = y;
+	for (struct rfb_client *c = srv->clients; c; c = c->next)
+		if (c->state == RFB_CS_NORMAL &&
+		    (c->caps & RFB_CAP_POINTER_POS) &&
+		    (x != c->px || y != c->py))
+			c->pos_pending = true;
+}
+
+void rfb_server_caps_changed(struct rfb_server *srv, struct rfb_client *c,
+			     unsigned old)
+{
+	bool was = old & RFB_CAP_POINTER_POS;
+	bool is = c->caps & RFB_CAP_POINTER_POS;
+	int before = srv->npos_clients;
+
+	srv->npos_clients += is - was;
+	if (!srv->desk.ops->want_pointer_pos ||
+	    (before > 0) == (srv->npos_clients > 0))
+		return;
+	srv->desk.ops->want_pointer_pos(srv->desk.ctx,
+					srv->npos_clients > 0);
 }
 
 /* rfbproto 7.6.3 Bell */

@@ -1,5 +1,6 @@
 /* FramebufferUpdate (rfbproto 7.6.1): what each client is owed, which
- * encoder it gets, and building the message. */
+ * encoder it gets, building the message, and the lossless refresh of
+ * areas that were sent lossily. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,20 +13,74 @@
 #define ENC_QUALITY_LEVEL_0 (-32)
 #define ENC_QUALITY_LEVEL_9 (-23)
 
+static const struct {
+	int32_t enc;
+	unsigned cap;
+} pseudo_caps[] = {
+	{ ENC_COPYRECT, RFB_CAP_COPYRECT },
+	{ ENC_PSEUDO_DESKTOP_SIZE, RFB_CAP_DESKTOP_SIZE },
+	{ ENC_PSEUDO_EXT_DESKTOP_SIZE, RFB_CAP_EXT_DESKTOP_SIZE },
+	{ ENC_PSEUDO_LAST_RECT, RFB_CAP_LAST_RECT },
+	{ ENC_PSEUDO_CURSOR, RFB_CAP_CURSOR },
+	{ ENC_PSEUDO_XCURSOR, RFB_CAP_XCURSOR },
+	{ ENC_PSEUDO_CURSOR_ALPHA, RFB_CAP_CURSOR_ALPHA },
+	{ ENC_PSEUDO_POINTER_POS, RFB_CAP_POINTER_POS },
+	{ ENC_PSEUDO_DESKTOP_NAME, RFB_CAP_DESKTOP_NAME },
+	{ ENC_PSEUDO_FENCE, RFB_CAP_FENCE },
+	{ ENC_PSEUDO_CONTINUOUS_UPDATES, RFB_CAP_CONTINUOUS },
+};
+
 void rfb_update_init(struct rfb_client *c)
 {
 	pixman_region32_init(&c->damage);
 	pixman_region32_init(&c->requested);
+	pixman_region32_init(&c->copied);
+	pixman_region32_init(&c->lossy);
+	pixman_region32_init(&c->cu_area);
 }
 
 void rfb_update_fini(struct rfb_client *c)
 {
 	pixman_region32_fini(&c->damage);
 	pixman_region32_fini(&c->requested);
+	pixman_region32_fini(&c->copied);
+	pixman_region32_fini(&c->lossy);
+	pixman_region32_fini(&c->cu_area);
+	if (c->refresh_timer)
+		loop_timer_del(c->srv->loop, c->refresh_timer);
+	rfb_ext_clear_sizes(c);
 	for (int i = 0; i < RFB_MAX_ENC_STATES; i++)
 		if (c->enc_states[i].ops && c->enc_states[i].state)
 			c->enc_states[i].ops->state_free(
 				c->enc_states[i].state);
+}
+
+static unsigned cap_of(int32_t e)
+{
+	for (size_t i = 0; i < sizeof(pseudo_caps) / sizeof(pseudo_caps[0]);
+	     i++)
+		if (pseudo_caps[i].enc == e)
+			return pseudo_caps[i].cap;
+	return 0;
+}
+
+/* React to the pseudo-encodings that changed: resend the cursor to a
+ * client that newly draws it, drop copies it can no longer take, and
+ * make the first-time announcements. */
+static void caps_changed(struct rfb_client *c, unsigned old)
+{
+	unsigned added = c->caps & ~old;
+	unsigned first = c->caps & ~c->caps_seen;
+
+	c->caps_seen |= c->caps;
+	if (!(c->caps & RFB_CAP_COPYRECT))
+		rfb_copy_flatten(c);
+	if (added & RFB_CAP_ANY_CURSOR)
+		c->cursor_serial = 0;
+	if (added & RFB_CAP_DESKTOP_NAME)
+		c->name_pending = true;
+	rfb_ext_announce(c, first);
+	rfb_server_caps_changed(c->srv, c, old);
 }
 
 /* rfbproto 7.5.2: the first encoding we implement is the preferred one;
@@ -33,21 +88,21 @@ void rfb_update_fini(struct rfb_client *c)
 void rfb_update_set_encodings(struct rfb_client *c, const int32_t *encs,
 			      size_t n)
 {
+	unsigned old = c->caps;
 	bool have_enc = false;
 
-	c->want_desktop_size = false;
+	c->caps = 0;
 	c->compress_level = -1;
 	c->quality = -1;
 	c->enc = ENC_RAW;
 	for (size_t i = 0; i < n; i++) {
 		int32_t e = encs[i];
-		const struct enc_ops *ops = enc_find(e);
 
-		if (ops && !have_enc) {
+		if (cap_of(e)) {
+			c->caps |= cap_of(e);
+		} else if (!have_enc && enc_find(e)) {
 			c->enc = e;
 			have_enc = true;
-		} else if (e == ENC_PSEUDO_DESKTOP_SIZE) {
-			c->want_desktop_size = true;
 		} else if (e >= ENC_COMPRESS_LEVEL_0 &&
 			   e <= ENC_COMPRESS_LEVEL_9) {
 			c->compress_level = e - ENC_COMPRESS_LEVEL_0;
@@ -56,6 +111,7 @@ void rfb_update_set_encodings(struct rfb_client *c, const int32_t *encs,
 			c->quality = e - ENC_QUALITY_LEVEL_0;
 		}
 	}
+	caps_changed(c, old);
 	log_debug("%s: %zu encodings, using %s", c->conn->peer, n,
 		  enc_find(c->enc)->name);
 }
@@ -85,12 +141,38 @@ static int enc_state(struct rfb_client *c, const struct enc_ops *ops,
 	return 0;
 }
 
+/* Encode one rectangle and keep the lossy region in step with it. */
+static int encode_rect(struct rfb_client *c, const struct enc_ops *ops,
+		       void *state, struct enc_params *p,
+		       const struct rfb_rect *r)
+{
+	bool lossy = false;
+	int k;
+
+	p->lossy = &lossy;
+	k = ops->encode(state, p, r, &c->out);
+	if (lossy) {
+		pixman_region32_union_rect(&c->lossy, &c->lossy, r->x, r->y,
+					   (unsigned)r->w, (unsigned)r->h);
+		c->lossy_ms = loop_now_ms();
+	} else {
+		pixman_region32_t done;
+
+		pixman_region32_init_rect(&done, r->x, r->y, (unsigned)r->w,
+					  (unsigned)r->h);
+		pixman_region32_subtract(&c->lossy, &c->lossy, &done);
+		pixman_region32_fini(&done);
+	}
+	return k;
+}
+
 /* Encode every rectangle of `reg`; returns rectangles written or -1. */
-static int encode_region(struct rfb_client *c, pixman_region32_t *reg)
+static int encode_region(struct rfb_client *c, pixman_region32_t *reg,
+			 bool lossless)
 {
 	const struct enc_ops *ops = enc_find(c->enc);
 	struct enc_params p = { &c->srv->fb, &c->pc, c->compress_level,
-				c->quality };
+				lossless ? -1 : c->quality, NULL };
 	pixman_box32_t *boxes, ext;
 	void *state;
 	int n, count = 0;
@@ -107,7 +189,7 @@ static int encode_region(struct rfb_client *c, pixman_region32_t *reg)
 		struct rfb_rect r = { boxes[i].x1, boxes[i].y1,
 				      boxes[i].x2 - boxes[i].x1,
 				      boxes[i].y2 - boxes[i].y1 };
-		int k = ops->encode(state, &p, &r, &c->out);
+		int k = encode_rect(c, ops, state, &p, &r);
 
 		if (k < 0)
 			return -1;
@@ -116,53 +198,152 @@ static int encode_region(struct rfb_client *c, pixman_region32_t *reg)
 	return count;
 }
 
-/* What to send now: damage the client asked for, inside the screen. */
-static void update_region(struct rfb_client *c, pixman_region32_t *reg)
+/* Where the client wants updates: what it requested, plus the continuous
+ * updates area, inside the screen. */
+static void wanted_area(struct rfb_client *c, pixman_region32_t *area)
 {
 	const struct rfb_fb *fb = &c->srv->fb;
 
-	pixman_region32_intersect(reg, &c->damage, &c->requested);
-	pixman_region32_intersect_rect(reg, reg, 0, 0, (unsigned)fb->width,
+	pixman_region32_copy(area, &c->requested);
+	if (c->cu_enabled)
+		pixman_region32_union(area, area, &c->cu_area);
+	pixman_region32_intersect_rect(area, area, 0, 0, (unsigned)fb->width,
 				       (unsigned)fb->height);
+}
+
+static void refresh_cb(void *data)
+{
+	struct rfb_client *c = data;
+
+	c->refresh_timer = NULL;
+	rfb_update_maybe_send(c);
+}
+
+/* Lossy areas that have been quiet for RFB_REFRESH_MS are owed a lossless
+ * copy, so every viewer converges to the exact picture.  Fills `reg`;
+ * false if nothing is due (a timer then wakes us when it will be). */
+static bool refresh_due(struct rfb_client *c, const pixman_region32_t *area,
+			pixman_region32_t *reg)
+{
+	uint64_t quiet = loop_now_ms() - c->lossy_ms;
+
+	if (!pixman_region32_not_empty(&c->lossy))
+		return false;
+	if (quiet < RFB_REFRESH_MS) {
+		if (!c->refresh_timer)
+			c->refresh_timer = loop_timer_add(
+				c->srv->loop, RFB_REFRESH_MS - (int)quiet,
+				false, refresh_cb, c);
+		return false;
+	}
+	pixman_region32_intersect(reg, &c->lossy, area);
+	return pixman_region32_not_empty(reg);
+}
+
+static bool cursor_due(const struct rfb_client *c)
+{
+	return (c->caps & RFB_CAP_ANY_CURSOR) && c->srv->cursor.serial &&
+	       c->cursor_serial != c->srv->cursor.serial;
+}
+
+static void begin_update(struct rfb_client *c, size_t *hdr)
+{
+	*hdr = c->out.len;
+	buf_put_u8(&c->out, 0); /* FramebufferUpdate */
+	buf_put_u8(&c->out, 0);
+	buf_put_u16(&c->out, 0); /* count, patched by end_update */
+}
+
+/* The count is always known here; LastRect (rfbproto 7.8.4) is used
+ * only when it does not fit the header, because some viewers announce
+ * LastRect and then read it as a zero-size rectangle (vncsnapshot). */
+static void end_update(struct rfb_client *c, size_t hdr, int count)
+{
+	if (count >= 0xffff && (c->caps & RFB_CAP_LAST_RECT)) {
+		rfb_pseudo_last_rect(c);
+		count = 0xffff;
+	}
+	buf_set_u16(&c->out, hdr + 2, (uint16_t)count);
+	if (!c->cu_enabled || c->update_wanted) {
+		pixman_region32_clear(&c->requested);
+		c->update_wanted = false;
+	}
+	rfb_client_flush(c);
+}
+
+/* Size changes travel alone: rfbproto 7.8.9 forbids framebuffer data in
+ * the same update as ExtendedDesktopSize. */
+static void send_size_update(struct rfb_client *c)
+{
+	size_t hdr;
+	int count;
+
+	begin_update(c, &hdr);
+	if (c->nsize_events)
+		count = rfb_pseudo_ext_sizes(c);
+	else
+		count = rfb_pseudo_desktop_size(c);
+	c->size_changed = false;
+	end_update(c, hdr, count);
+}
+
+/* Pseudo-rectangles that may share an update with pixel data. */
+static int send_extras(struct rfb_client *c)
+{
+	int count = 0;
+
+	if (cursor_due(c))
+		count += rfb_pseudo_cursor(c);
+	if (c->pos_pending)
+		count += rfb_pseudo_pointer_pos(c);
+	if (c->name_pending)
+		count += rfb_pseudo_desktop_name(c);
+	return count;
+}
+
+static void send_data_update(struct rfb_client *c, pixman_region32_t *reg,
+			     bool lossless)
+{
+	size_t hdr;
+	int count, k;
+
+	begin_update(c, &hdr);
+	count = send_extras(c);
+	count += rfb_copy_send(c);
+	k = encode_region(c, reg, lossless);
+	if (k < 0) {
+		rfb_client_close(c, "encoding an update failed");
+		return;
+	}
+	pixman_region32_subtract(&c->damage, &c->damage, reg);
+	end_update(c, hdr, count + k);
 }
 
 void rfb_update_maybe_send(struct rfb_client *c)
 {
-	const struct rfb_fb *fb = &c->srv->fb;
-	pixman_region32_t reg;
-	size_t hdr;
-	int count = 0, k;
+	pixman_region32_t area, reg;
+	bool lossless = false;
 
-	if (c->state != RFB_CS_NORMAL || !c->update_wanted ||
-	    c->out.len >= RFB_OUT_LOW_WATER || !fb->pixels)
+	if (c->state != RFB_CS_NORMAL || c->out.len >= RFB_OUT_LOW_WATER ||
+	    !c->srv->fb.pixels || (!c->update_wanted && !c->cu_enabled))
 		return;
+	if (c->nsize_events || c->size_changed) {
+		send_size_update(c);
+		return;
+	}
+	pixman_region32_init(&area);
 	pixman_region32_init(&reg);
-	update_region(c, &reg);
-	if (!c->size_changed && !pixman_region32_not_empty(&reg))
-		goto out;
-	hdr = c->out.len;
-	buf_put_u8(&c->out, 0); /* FramebufferUpdate */
-	buf_put_u8(&c->out, 0);
-	buf_put_u16(&c->out, 0); /* patched below */
-	if (c->size_changed) {
-		/* rfbproto 7.8.2 DesktopSize */
-		struct rfb_rect r = { 0, 0, fb->width, fb->height };
-
-		enc_put_rect_header(&c->out, &r, ENC_PSEUDO_DESKTOP_SIZE);
-		c->size_changed = false;
-		count++;
+	wanted_area(c, &area);
+	pixman_region32_intersect(&reg, &c->damage, &area);
+	if (!pixman_region32_not_empty(&reg) &&
+	    !pixman_region32_not_empty(&c->copied) && !cursor_due(c) &&
+	    !c->pos_pending && !c->name_pending) {
+		if (!refresh_due(c, &area, &reg))
+			goto out;
+		lossless = true;
 	}
-	k = encode_region(c, &reg);
-	if (k < 0) {
-		rfb_client_close(c, "encoding an update failed");
-		goto out;
-	}
-	count += k;
-	buf_set_u16(&c->out, hdr + 2, (uint16_t)count);
-	pixman_region32_subtract(&c->damage, &c->damage, &reg);
-	pixman_region32_clear(&c->requested);
-	c->update_wanted = false;
-	rfb_client_flush(c);
+	send_data_update(c, &reg, lossless);
 out:
 	pixman_region32_fini(&reg);
+	pixman_region32_fini(&area);
 }
