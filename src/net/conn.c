@@ -39,7 +39,11 @@ static void fd_destroy(struct net_conn *c)
 	free(c);
 }
 
-static const struct net_conn_ops fd_ops = { fd_read, fd_write, fd_destroy };
+static const struct net_conn_ops fd_ops = {
+	.read = fd_read,
+	.write = fd_write,
+	.destroy = fd_destroy,
+};
 
 void net_addr_str(const void *sockaddr, char *out, size_t n)
 {

@@ -8,10 +8,23 @@
 
 struct net_conn;
 
+/* A connection is a stack of layers: a socket at the bottom, TLS and
+ * WebSocket above it.  A layer may hold bytes poll() cannot see, so the
+ * user asks pending_in/pending_out besides waiting on `fd`. */
 struct net_conn_ops {
 	/* >0 bytes, 0 at end of stream, -1 with errno (EAGAIN: try later). */
 	ssize_t (*read)(struct net_conn *c, void *buf, size_t len);
+	/* Bytes accepted (possibly into the layer's own buffer), or -1 with
+	 * errno (EAGAIN: nothing accepted, try after LOOP_OUT). */
 	ssize_t (*write)(struct net_conn *c, const void *buf, size_t len);
+	/* Input already decoded and readable without the socket; NULL: 0. */
+	size_t (*pending_in)(struct net_conn *c);
+	/* Output accepted but not yet on the socket; NULL: 0. */
+	size_t (*pending_out)(struct net_conn *c);
+	/* Push pending output: 0 when all is out, -1 with errno (EAGAIN:
+	 * wait for LOOP_OUT).  NULL: nothing is ever pending. */
+	int (*flush)(struct net_conn *c);
+	/* Close and free, including the layers below. */
 	void (*destroy)(struct net_conn *c);
 };
 
@@ -34,6 +47,21 @@ static inline ssize_t net_conn_write(struct net_conn *c, const void *buf,
 				     size_t n)
 {
 	return c->ops->write(c, buf, n);
+}
+
+static inline size_t net_conn_pending_in(struct net_conn *c)
+{
+	return c->ops->pending_in ? c->ops->pending_in(c) : 0;
+}
+
+static inline size_t net_conn_pending_out(struct net_conn *c)
+{
+	return c->ops->pending_out ? c->ops->pending_out(c) : 0;
+}
+
+static inline int net_conn_flush(struct net_conn *c)
+{
+	return c->ops->flush ? c->ops->flush(c) : 0;
 }
 
 /* Close and free. */

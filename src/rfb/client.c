@@ -94,7 +94,8 @@ static void set_want_out(struct rfb_client *c, bool want)
 		    LOOP_IN | (want ? LOOP_OUT : 0));
 }
 
-/* Write as much as the socket takes; 0 or -1 after closing. */
+/* Write as much as the connection takes, then push what its layers
+ * hold; 0 or -1 after closing. */
 static int send_some(struct rfb_client *c)
 {
 	while (c->out.len) {
@@ -109,7 +110,16 @@ static int send_some(struct rfb_client *c)
 		}
 		buf_consume(&c->out, (size_t)n);
 	}
+	if (net_conn_flush(c->conn) < 0 && errno != EAGAIN) {
+		rfb_client_close(c, "write failed: %s", strerror(errno));
+		return -1;
+	}
 	return 0;
+}
+
+static bool output_pending(struct rfb_client *c)
+{
+	return c->out.len > 0 || net_conn_pending_out(c->conn) > 0;
 }
 
 void rfb_client_flush(struct rfb_client *c)
@@ -129,11 +139,11 @@ void rfb_client_flush(struct rfb_client *c)
 				 c->out.len, c->srv->opts.max_queue);
 		return;
 	}
-	if (c->out.len == 0 && c->close_after_flush) {
+	if (!output_pending(c) && c->close_after_flush) {
 		client_shut(c);
 		return;
 	}
-	set_want_out(c, c->out.len > 0);
+	set_want_out(c, output_pending(c));
 }
 
 void rfb_client_finish(struct rfb_client *c)
@@ -175,29 +185,39 @@ static void parse_input(struct rfb_client *c)
 	buf_consume(&c->in, off);
 }
 
-static void read_input(struct rfb_client *c)
+/* One read; 1 if more may be waiting in the connection's layers. */
+static int read_once(struct rfb_client *c)
 {
 	ssize_t n;
 
 	if (buf_reserve(&c->in, READ_CHUNK) < 0) {
 		rfb_client_close(c, "out of memory reading input");
-		return;
+		return -1;
 	}
 	n = net_conn_read(c->conn, c->in.data + c->in.len, READ_CHUNK);
 	if (n < 0 && errno == EAGAIN)
-		return;
+		return 0;
 	if (n <= 0) {
 		rfb_client_close(c, "%s", n == 0 ? "client disconnected" :
 						   strerror(errno));
-		return;
+		return -1;
 	}
 	c->in.len += (size_t)n;
 	if (c->close_after_flush) {
 		/* Refused and draining: nothing it says matters now. */
 		c->in.len = 0;
-		return;
+		return 0;
 	}
 	parse_input(c);
+	return c->state != RFB_CS_CLOSED && net_conn_pending_in(c->conn) > 0;
+}
+
+/* A TLS or WebSocket layer may have decoded more than one read takes,
+ * and poll() would not wake us for it. */
+static void read_input(struct rfb_client *c)
+{
+	while (read_once(c) > 0)
+		;
 }
 
 static void client_io(void *data, int fd, unsigned events)
