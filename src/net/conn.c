@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,4 +95,102 @@ void net_conn_destroy(struct net_conn *c)
 {
 	if (c)
 		c->ops->destroy(c);
+}
+
+const char *net_conn_strerror(const struct net_conn *c, int err)
+{
+	if (c->error[0])
+		return c->error;
+	return err ? strerror(err) : "connection closed";
+}
+
+struct prefixed {
+	struct net_conn base;
+	struct net_conn *inner;
+	uint8_t *bytes;
+	size_t len, off;
+};
+
+static ssize_t prefixed_read(struct net_conn *c, void *buf, size_t len)
+{
+	struct prefixed *p = (struct prefixed *)c;
+	size_t n = p->len - p->off;
+	ssize_t r;
+
+	if (n == 0) {
+		r = net_conn_read(p->inner, buf, len);
+		memcpy(c->error, p->inner->error, sizeof(c->error));
+		return r;
+	}
+	if (n > len)
+		n = len;
+	memcpy(buf, p->bytes + p->off, n);
+	p->off += n;
+	return (ssize_t)n;
+}
+
+static ssize_t prefixed_write(struct net_conn *c, const void *buf,
+			      size_t len)
+{
+	struct prefixed *p = (struct prefixed *)c;
+	ssize_t r = net_conn_write(p->inner, buf, len);
+
+	memcpy(c->error, p->inner->error, sizeof(c->error));
+	return r;
+}
+
+static size_t prefixed_pending_in(struct net_conn *c)
+{
+	struct prefixed *p = (struct prefixed *)c;
+
+	return p->len - p->off + net_conn_pending_in(p->inner);
+}
+
+static size_t prefixed_pending_out(struct net_conn *c)
+{
+	return net_conn_pending_out(((struct prefixed *)c)->inner);
+}
+
+static int prefixed_flush(struct net_conn *c)
+{
+	return net_conn_flush(((struct prefixed *)c)->inner);
+}
+
+static void prefixed_destroy(struct net_conn *c)
+{
+	struct prefixed *p = (struct prefixed *)c;
+
+	net_conn_destroy(p->inner);
+	free(p->bytes);
+	free(p);
+}
+
+static const struct net_conn_ops prefixed_ops = {
+	.read = prefixed_read,
+	.write = prefixed_write,
+	.pending_in = prefixed_pending_in,
+	.pending_out = prefixed_pending_out,
+	.flush = prefixed_flush,
+	.destroy = prefixed_destroy,
+};
+
+struct net_conn *net_conn_new_prefixed(struct net_conn *inner,
+				       const void *bytes, size_t len)
+{
+	struct prefixed *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->bytes = malloc(len ? len : 1);
+	if (!p->bytes) {
+		free(p);
+		return NULL;
+	}
+	memcpy(p->bytes, bytes, len);
+	p->len = len;
+	p->inner = inner;
+	p->base.ops = &prefixed_ops;
+	p->base.fd = inner->fd;
+	memcpy(p->base.peer, inner->peer, sizeof(p->base.peer));
+	return &p->base;
 }

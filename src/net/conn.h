@@ -32,6 +32,9 @@ struct net_conn {
 	const struct net_conn_ops *ops;
 	int fd;	       /* what to poll on */
 	char peer[64]; /* "1.2.3.4:5678", "[::1]:5678", "unix" ... */
+	/* Why the last read/write failed, when errno alone does not say
+	 * (a WebSocket protocol error, a TLS alert); empty otherwise. */
+	char error[96];
 };
 
 /* Wrap a connected socket (made non-blocking here); takes ownership of fd.
@@ -66,6 +69,15 @@ static inline int net_conn_flush(struct net_conn *c)
 
 /* Close and free. */
 void net_conn_destroy(struct net_conn *c);
+
+/* The failure text for a read/write that returned -1 or 0. */
+const char *net_conn_strerror(const struct net_conn *c, int err);
+
+/* A layer that first returns `len` bytes already read off `inner` (after
+ * sniffing what protocol a peer speaks), then reads `inner`.  Takes
+ * ownership of inner; copies the bytes.  NULL on OOM (inner is kept). */
+struct net_conn *net_conn_new_prefixed(struct net_conn *inner,
+				       const void *bytes, size_t len);
 
 /* Describe a socket address as "host:port" / "[v6]:port". */
 void net_addr_str(const void *sockaddr, char *out, size_t n);

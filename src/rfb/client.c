@@ -105,13 +105,15 @@ static int send_some(struct rfb_client *c)
 			break;
 		if (n <= 0) {
 			rfb_client_close(c, "write failed: %s",
-					 n < 0 ? strerror(errno) : "closed");
+					 net_conn_strerror(c->conn,
+							   n < 0 ? errno : 0));
 			return -1;
 		}
 		buf_consume(&c->out, (size_t)n);
 	}
 	if (net_conn_flush(c->conn) < 0 && errno != EAGAIN) {
-		rfb_client_close(c, "write failed: %s", strerror(errno));
+		rfb_client_close(c, "write failed: %s",
+				 net_conn_strerror(c->conn, errno));
 		return -1;
 	}
 	return 0;
@@ -198,8 +200,10 @@ static int read_once(struct rfb_client *c)
 	if (n < 0 && errno == EAGAIN)
 		return 0;
 	if (n <= 0) {
-		rfb_client_close(c, "%s", n == 0 ? "client disconnected" :
-						   strerror(errno));
+		rfb_client_close(c, "%s",
+				 n == 0 && !c->conn->error[0] ?
+					 "client disconnected" :
+					 net_conn_strerror(c->conn, errno));
 		return -1;
 	}
 	c->in.len += (size_t)n;
