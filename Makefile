@@ -27,8 +27,8 @@ deps-build deps-run deps-test:
 BUILD := build
 WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Isrc $(WARN) $(X11_CFLAGS) \
-	$(CORE_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
-ALL_LIBS = $(X11_LIBS) $(CORE_LIBS) -lpthread -lm
+	$(CORE_CFLAGS) $(PAM_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
+ALL_LIBS = $(X11_LIBS) $(CORE_LIBS) $(PAM_LIBS) -lpthread -lm
 
 LIB_SRC := $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -69,6 +69,16 @@ check: deps-test
 	$(MAKE) tests-build
 	tests/run.sh $(TESTS)
 
+# Encoder ratio and speed on recorded screens; not part of check.
+bench-encoders: deps-test
+	$(MAKE) $(BUILD)/bench/bench_encoders $(BUILD)/tests/xdraw
+	tests/bench/run.sh $(BENCH_ARGS)
+
+$(BUILD)/bench/bench_encoders: tests/bench/bench_encoders.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(EXTRA_LDFLAGS) -o $@ $< $(LIB) \
+		$(ALL_LIBS)
+
 run: deps-run
 	$(MAKE) all
 	contrib/run.sh $(RUN_ARGS)
@@ -92,6 +102,6 @@ distclean: clean
 		autom4te.cache
 
 .PHONY: all check run install uninstall clean distclean tests-build \
-	deps-build deps-run deps-test
+	deps-build deps-run deps-test bench-encoders
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

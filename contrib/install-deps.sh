@@ -8,10 +8,11 @@
 set -eu
 
 build="gcc make autoconf automake pkg-config libx11-dev libxext-dev
-libxdamage-dev libxfixes-dev libxtst-dev zlib1g-dev libpixman-1-dev nettle-dev"
+libxdamage-dev libxfixes-dev libxtst-dev libxrandr-dev zlib1g-dev
+libpixman-1-dev nettle-dev libturbojpeg0-dev libgnutls28-dev libpam0g-dev"
 run="$build xvfb xterm x11-utils"
 test="$run x11-xserver-utils xclip xdotool libvncserver-dev vncsnapshot
-python3 socat procps"
+python3 socat procps x11-apps tigervnc-viewer gvncviewer"
 
 case "${1:-}" in
 build) want=$build ;;

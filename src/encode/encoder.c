@@ -8,6 +8,13 @@
 static const struct enc_ops *const enc_table[] = {
 	&enc_raw_ops,
 	&enc_zrle_ops,
+	&enc_rre_ops,
+	&enc_corre_ops,
+	&enc_hextile_ops,
+	&enc_zlib_ops,
+	&enc_trle_ops,
+	&enc_zywrle_ops,
+	&enc_tight_ops,
 };
 
 const struct enc_ops *enc_find(int32_t type)

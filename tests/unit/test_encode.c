@@ -499,7 +499,7 @@ static void test_find(void)
 	CHECK_STR(zrle->name, "zrle");
 	CHECK(raw->state_new == NULL && raw->state_free == NULL);
 	CHECK(zrle->state_new && zrle->state_free);
-	CHECK(enc_find(ENC_HEXTILE) == NULL);
+	CHECK(enc_find(ENC_ZLIBHEX) == NULL);
 	CHECK(enc_find(ENC_PSEUDO_CURSOR) == NULL);
 	CHECK(enc_find(12345) == NULL);
 	zrle->state_free(NULL);

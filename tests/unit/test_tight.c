@@ -1,0 +1,743 @@
+/* The Tight encoder, checked by round trips through a small decoder written
+ * here from the spec (rfbproto "Tight Encoding"): lossless rectangles must
+ * come back pixel for pixel in every client format, JPEG ones close to the
+ * source (PSNR), through one encoder state and one decoder so that the
+ * four zlib streams carry over from rectangle to rectangle.  A few byte
+ * layouts (TPIXEL, uncompressed data, palettes) are checked by hand. */
+#include "encode/encoder.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#define ZLIB_CONST
+#include <turbojpeg.h>
+#include <zlib.h>
+
+#include "unit.h"
+
+#define FB_W 2100 /* wider than Tight's 2048 */
+#define FB_H 260
+#define FB_STRIDE 2112 /* stride > width: the encoder must honour it */
+
+static uint32_t fb_px[FB_STRIDE * FB_H];
+static const struct rfb_fb fb = { fb_px, FB_W, FB_H, FB_STRIDE };
+
+#define PF(bpp_, depth_, be_, rm, gm, bm, rs, gs, bs)                          \
+	{                                                                      \
+		.bpp = bpp_, .depth = depth_, .big_endian = be_,               \
+		.true_colour = true, .rmax = rm, .gmax = gm, .bmax = bm,       \
+		.rshift = rs, .gshift = gs, .bshift = bs                       \
+	}
+
+/* A client format and its TPIXEL size, worked out by hand: 3 only for
+ * 32 bpp, depth 24, 8-bit channels. */
+struct fmt_case {
+	const char *name;
+	struct rfb_pixfmt pf;
+	unsigned tpx;
+};
+
+static const struct fmt_case fmts[] = {
+	{ "32LE rgb888", PF(32, 24, 0, 255, 255, 255, 16, 8, 0), 3 },
+	{ "32BE rgb888", PF(32, 24, 1, 255, 255, 255, 16, 8, 0), 3 },
+	{ "32LE rgb888@24", PF(32, 24, 0, 255, 255, 255, 24, 16, 8), 3 },
+	{ "32BE rgb888@24", PF(32, 24, 1, 255, 255, 255, 24, 16, 8), 3 },
+	{ "32LE bgr888", PF(32, 24, 0, 255, 255, 255, 0, 8, 16), 3 },
+	{ "32LE depth 32", PF(32, 32, 0, 255, 255, 255, 16, 8, 0), 4 },
+	{ "32BE 10-bit", PF(32, 30, 1, 1023, 1023, 1023, 20, 10, 0), 4 },
+	{ "32LE rgb565", PF(32, 16, 0, 31, 63, 31, 11, 5, 0), 4 },
+	{ "16LE rgb565", PF(16, 16, 0, 31, 63, 31, 11, 5, 0), 2 },
+	{ "16BE rgb565", PF(16, 16, 1, 31, 63, 31, 11, 5, 0), 2 },
+	{ "16LE rgb555", PF(16, 15, 0, 31, 31, 31, 10, 5, 0), 2 },
+	{ "8 rgb332", PF(8, 8, 0, 7, 7, 3, 5, 2, 0), 1 },
+	{ "8 bgr233", PF(8, 8, 1, 7, 7, 3, 0, 3, 6), 1 },
+};
+
+#define N_FMTS (sizeof(fmts) / sizeof(fmts[0]))
+#define FMT_RGB888 0
+#define FMT_BE24 3
+#define FMT_DEPTH32 5
+#define FMT_16LE 8
+#define FMT_16BE 9
+#define FMT_8 11
+
+enum pattern {
+	P_SOLID,
+	P_PAL2,
+	P_PAL5,
+	P_PAL24,
+	P_PAL30,
+	P_PAL200,
+	P_PAL300,
+	P_NOISE,
+	P_PHOTO,
+	P_COUNT
+};
+
+static uint32_t rng_state = 0x2545f491;
+
+static uint32_t rnd(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 17;
+	rng_state ^= rng_state << 5;
+	return rng_state;
+}
+
+/* Smooth colour gradients with a little grain: what JPEG is for. */
+static uint32_t photo_pixel(int x, int y)
+{
+	int r = 128 + 100 * sin(x / 37.0) * cos(y / 23.0);
+	int g = (x + 2 * y) / 4 % 256;
+	int b = 128 + 90 * sin((x + y) / 51.0);
+
+	r += rnd() % 9 - 4;
+	g += rnd() % 9 - 4;
+	return (uint32_t)(r & 255) << 16 | (uint32_t)(g & 255) << 8 | b;
+}
+
+static void fill(enum pattern p)
+{
+	static const unsigned npal[P_COUNT] = {
+		[P_SOLID] = 1,	  [P_PAL2] = 2,	  [P_PAL5] = 5,
+		[P_PAL24] = 24,	  [P_PAL30] = 30, [P_PAL200] = 200,
+		[P_PAL300] = 300,
+	};
+	uint32_t pal[300];
+	int x, y, i;
+
+	for (i = 0; i < 300; i++)
+		pal[i] = rnd() & 0xffffff;
+	for (y = 0; y < FB_H; y++) {
+		for (x = 0; x < FB_STRIDE; x++) {
+			uint32_t *px = &fb_px[y * FB_STRIDE + x];
+
+			if (x >= FB_W)
+				*px = 0xff00ff; /* past the width: never sent */
+			else if (p == P_NOISE)
+				*px = rnd() & 0xffffff;
+			else if (p == P_PHOTO)
+				*px = photo_pixel(x, y);
+			else
+				*px = pal[rnd() % npal[p]];
+		}
+	}
+}
+
+/* The client value for a server pixel: round(v * max / 255) per channel,
+ * computed here rather than with the library's tables. */
+static uint32_t expect_pixel(const struct rfb_pixfmt *pf, uint32_t rgb)
+{
+	uint32_t r = (rgb >> 16) & 255, g = (rgb >> 8) & 255, b = rgb & 255;
+
+	return (uint32_t)(r * (double)pf->rmax / 255 + 0.5) << pf->rshift |
+	       (uint32_t)(g * (double)pf->gmax / 255 + 0.5) << pf->gshift |
+	       (uint32_t)(b * (double)pf->bmax / 255 + 0.5) << pf->bshift;
+}
+
+/* ---- the decoder ---- */
+
+enum kind { K_FILL, K_JPEG, K_MONO, K_INDEXED, K_COPY, K_COUNT };
+
+struct dec {
+	const struct fmt_case *fc;
+	z_stream zs[4];
+	unsigned active; /* bit i: zs[i] initialised */
+	tjhandle tj;
+	uint32_t px[FB_W * FB_H];   /* client pixel values */
+	uint32_t rgb[FB_W * FB_H];  /* what JPEG rectangles decoded to */
+	uint8_t cover[FB_W * FB_H]; /* times each pixel was painted */
+	uint8_t buf[FB_W * FB_H * 4 + 1];
+	/* what the last rectangle was, and counts over everything */
+	enum kind kind;
+	unsigned resets;
+	struct rfb_rect r;
+	unsigned kinds[K_COUNT], len_bytes[4], small;
+};
+
+static struct dec dec;
+
+static void dec_init(const struct fmt_case *fc)
+{
+	dec.fc = fc;
+	dec.active = 0;
+	memset(dec.kinds, 0, sizeof(dec.kinds));
+	memset(dec.len_bytes, 0, sizeof(dec.len_bytes));
+	dec.small = 0;
+	if (!dec.tj)
+		dec.tj = tjInitDecompress();
+}
+
+static void dec_fini(void)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (dec.active & (1u << i))
+			inflateEnd(&dec.zs[i]);
+	dec.active = 0;
+}
+
+static uint32_t get_bytes(const uint8_t *p, unsigned n, bool be)
+{
+	uint32_t v = 0;
+	unsigned k;
+
+	for (k = 0; k < n; k++)
+		v |= (uint32_t)p[k] << 8 * (be ? n - 1 - k : k);
+	return v;
+}
+
+/* A TPIXEL's client value. */
+static uint32_t tpixel_at(const uint8_t *p)
+{
+	const struct rfb_pixfmt *pf = &dec.fc->pf;
+
+	if (dec.fc->tpx == 3)
+		return (uint32_t)p[0] << pf->rshift |
+		       (uint32_t)p[1] << pf->gshift |
+		       (uint32_t)p[2] << pf->bshift;
+	return get_bytes(p, dec.fc->tpx, pf->big_endian);
+}
+
+static uint32_t dec_tpixel(struct rd *r)
+{
+	const uint8_t *p = rd_bytes(r, dec.fc->tpx);
+
+	return p ? tpixel_at(p) : 0;
+}
+
+static size_t dec_compact_len(struct rd *r)
+{
+	size_t len = 0;
+	unsigned i;
+	uint8_t b;
+
+	for (i = 0; i < 3; i++) {
+		b = rd_u8(r);
+		len |= (size_t)(i < 2 ? b & 0x7f : b) << 7 * i;
+		if (i == 2 || !(b & 0x80))
+			break;
+	}
+	dec.len_bytes[i + 1]++;
+	return len;
+}
+
+static void dec_paint(int i, uint32_t v)
+{
+	int x = dec.r.x + i % dec.r.w, y = dec.r.y + i / dec.r.w;
+
+	dec.px[y * FB_W + x] = v;
+	dec.cover[y * FB_W + x]++;
+}
+
+static bool dec_jpeg(struct rd *r)
+{
+	size_t len = dec_compact_len(r), i, n = (size_t)dec.r.w * dec.r.h;
+	const uint8_t *p = rd_bytes(r, len);
+	uint8_t *o = dec.buf;
+	int x, y;
+
+	if (!CHECK(p) || !CHECK(dec.fc->pf.bpp != 8) ||
+	    !CHECK(tjDecompress2(dec.tj, p, len, dec.buf, dec.r.w, 0, dec.r.h,
+				 TJPF_RGB, 0) == 0))
+		return false;
+	for (i = 0; i < n; i++, o += 3) {
+		x = dec.r.x + i % dec.r.w;
+		y = dec.r.y + i / dec.r.w;
+		dec.rgb[y * FB_W + x] = o[0] << 16 | o[1] << 8 | o[2];
+		dec_paint(i, 0);
+	}
+	return true;
+}
+
+/* Inflate exactly `len` bytes of filtered data into dec.buf, or take them
+ * as they are when there are fewer than 12. */
+static bool dec_data(struct rd *r, int sid, size_t len)
+{
+	z_stream *zs = &dec.zs[sid];
+	const uint8_t *p;
+	size_t clen;
+
+	if (len < 12) {
+		dec.small++;
+		p = rd_bytes(r, len);
+		return CHECK(p) && memcpy(dec.buf, p, len);
+	}
+	clen = dec_compact_len(r);
+	p = rd_bytes(r, clen);
+	if (!CHECK(p))
+		return false;
+	if (!(dec.active & (1u << sid))) {
+		memset(zs, 0, sizeof(*zs));
+		if (!CHECK(inflateInit(zs) == Z_OK))
+			return false;
+		dec.active |= 1u << sid;
+	}
+	zs->next_in = p;
+	zs->avail_in = clen;
+	zs->next_out = dec.buf;
+	zs->avail_out = len + 1; /* room to spare: see that no more comes */
+	return CHECK(inflate(zs, Z_SYNC_FLUSH) == Z_OK) &&
+	       CHECK_EQ(zs->avail_in, 0) && CHECK_EQ(zs->avail_out, 1);
+}
+
+/* BasicCompression: optional filter id, palette, then pixel data. */
+static bool dec_basic(struct rd *r, unsigned ctl)
+{
+	size_t n = (size_t)dec.r.w * dec.r.h, i, row;
+	unsigned filter = ctl & 4 ? rd_u8(r) : 0, npal = 0, bits;
+	uint32_t pal[256];
+
+	if (!CHECK(filter <= 1))
+		return false;
+	if (filter == 1) {
+		npal = rd_u8(r) + 1;
+		if (!CHECK(npal >= 2))
+			return false;
+		for (i = 0; i < npal; i++)
+			pal[i] = dec_tpixel(r);
+	}
+	bits = filter == 0 ? dec.fc->tpx * 8 : npal == 2 ? 1 : 8;
+	row = (dec.r.w * bits + 7) / 8;
+	dec.kind = filter == 0 ? K_COPY : npal == 2 ? K_MONO : K_INDEXED;
+	if (!dec_data(r, ctl & 3, dec.r.h * row))
+		return false;
+	for (i = 0; i < n; i++) {
+		int x = i % dec.r.w, y = i / dec.r.w;
+		const uint8_t *p = dec.buf + y * row;
+
+		if (dec.kind == K_COPY)
+			dec_paint(i, tpixel_at(p + x * dec.fc->tpx));
+		if (dec.kind == K_MONO)
+			dec_paint(i, pal[p[x / 8] >> (7 - x % 8) & 1]);
+		if (dec.kind == K_INDEXED && p[x] >= npal)
+			return CHECKF(false, "index %u of %u", p[x], npal);
+		if (dec.kind == K_INDEXED)
+			dec_paint(i, pal[p[x]]);
+	}
+	return true;
+}
+
+/* One rectangle: header, compression control, subencoding. */
+static bool dec_rect(struct rd *r)
+{
+	unsigned ctl, i;
+	uint32_t v;
+
+	dec.r.x = rd_u16(r);
+	dec.r.y = rd_u16(r);
+	dec.r.w = rd_u16(r);
+	dec.r.h = rd_u16(r);
+	if (!CHECK_EQ(rd_u32(r), ENC_TIGHT) ||
+	    !CHECK(dec.r.x + dec.r.w <= FB_W && dec.r.y + dec.r.h <= FB_H) ||
+	    !CHECK(dec.r.w <= 2048 && dec.r.w * dec.r.h <= 65536))
+		return false;
+	ctl = rd_u8(r);
+	dec.resets = ctl & 15;
+	for (i = 0; i < 4; i++) {
+		if ((ctl & (1u << i)) && (dec.active & (1u << i))) {
+			inflateEnd(&dec.zs[i]);
+			dec.active &= ~(1u << i);
+		}
+	}
+	ctl >>= 4;
+	if (ctl == 8) {
+		dec.kind = K_FILL;
+		v = dec_tpixel(r);
+		for (i = 0; i < (unsigned)dec.r.w * dec.r.h; i++)
+			dec_paint(i, v);
+	} else if (ctl == 9) {
+		dec.kind = K_JPEG;
+		if (!dec_jpeg(r))
+			return false;
+	} else if (!CHECK(ctl < 8) || !dec_basic(r, ctl)) {
+		return false;
+	}
+	dec.kinds[dec.kind]++;
+	return !r->overrun;
+}
+
+/* Encode `rect` and decode all of it; -1 on any failure, else the number
+ * of rectangles.  Every pixel of `rect` must be painted exactly once. */
+static int round_trip(void *st, const struct rfb_rect *rect, int level,
+		      int quality, size_t *size)
+{
+	struct rfb_pixconv pc;
+	struct enc_params p = { &fb, &pc, level, quality };
+	struct buf out;
+	struct rd r;
+	int n, i, x, y;
+	size_t bad = 0;
+	bool ok = true;
+
+	rfb_pixconv_init(&pc, &dec.fc->pf);
+	buf_init(&out);
+	memset(dec.cover, 0, sizeof(dec.cover));
+	n = enc_tight_ops.encode(st, &p, rect, &out);
+	if (size)
+		*size = out.len;
+	rd_init(&r, out.data, out.len);
+	for (i = 0; i < n && ok; i++)
+		ok = dec_rect(&r);
+	ok = CHECK(n >= 0) && ok && CHECK_EQ(rd_left(&r), 0);
+	for (y = rect->y; y < rect->y + rect->h && ok; y++)
+		for (x = rect->x; x < rect->x + rect->w; x++)
+			bad += dec.cover[y * FB_W + x] != 1;
+	ok = ok &&
+	     CHECKF(!bad, "%s: %zu pixels not painted once", dec.fc->name, bad);
+	buf_free(&out);
+	return ok ? n : -1;
+}
+
+/* The decoded pixels of `rect` equal the source, converted. */
+static bool same_pixels(const struct rfb_rect *rect)
+{
+	int x, y;
+
+	for (y = rect->y; y < rect->y + rect->h; y++) {
+		for (x = rect->x; x < rect->x + rect->w; x++) {
+			uint32_t want = expect_pixel(&dec.fc->pf,
+						     fb_px[y * FB_STRIDE + x]);
+
+			if (dec.px[y * FB_W + x] != want)
+				return CHECKF(false,
+					      "%s: (%d,%d) is %08x, not %08x",
+					      dec.fc->name, x, y,
+					      dec.px[y * FB_W + x], want);
+		}
+	}
+	return true;
+}
+
+/* ---- tests ---- */
+
+static const struct rfb_rect rects[] = {
+	{ 0, 0, 1, 1 },	       { 2099, 259, 1, 1 }, { 1, 2, 3, 1 },
+	{ 5, 5, 4, 1 },	       { 0, 0, 7, 3 },	    { 13, 17, 61, 67 },
+	{ 100, 50, 257, 130 }, { 0, 0, 300, 250 },  { 3, 3, 0, 5 },
+	{ 40, 7, 2060, 9 },
+};
+
+#define N_RECTS (sizeof(rects) / sizeof(rects[0]))
+
+/* Lossless: every format, pattern and rectangle, pixel for pixel, all
+ * through one state and one decoder per format. */
+static void test_lossless(void)
+{
+	const struct rfb_rect *r;
+	size_t f, i;
+	int pat, n;
+	void *st;
+
+	for (f = 0; f < N_FMTS; f++) {
+		st = enc_tight_ops.state_new();
+		dec_init(&fmts[f]);
+		for (pat = 0; pat < P_COUNT; pat++) {
+			fill(pat);
+			for (i = 0, r = rects; i < N_RECTS; i++, r++) {
+				n = round_trip(st, r, -1, -1, NULL);
+				if (!CHECKF(n >= 0 && same_pixels(r),
+					    "%s pattern %d rect %zu",
+					    fmts[f].name, pat, i))
+					break;
+			}
+		}
+		/* each path was taken, JPEG never */
+		CHECK(dec.kinds[K_FILL] && dec.kinds[K_COPY] && dec.small &&
+		      !dec.kinds[K_JPEG]);
+		CHECK(fmts[f].pf.bpp == 8 ||
+		      (dec.kinds[K_MONO] && dec.kinds[K_INDEXED]));
+		CHECK(dec.len_bytes[1] && dec.len_bytes[2] && dec.len_bytes[3]);
+		dec_fini();
+		enc_tight_ops.state_free(st);
+	}
+}
+
+/* The kind chosen for an area of each pattern. */
+static void check_kind(size_t f, enum pattern pat, int level, int quality,
+		       const struct rfb_rect *r, enum kind want)
+{
+	void *st = enc_tight_ops.state_new();
+
+	dec_init(&fmts[f]);
+	fill(pat);
+	CHECKF(round_trip(st, r, level, quality, NULL) == 1 && dec.kind == want,
+	       "%s pattern %d level %d quality %d: kind %d, want %d",
+	       fmts[f].name, pat, level, quality, dec.kind, want);
+	dec_fini();
+	enc_tight_ops.state_free(st);
+}
+
+static void test_choice(void)
+{
+	const struct rfb_rect r = { 30, 20, 64, 64 }, tiny = { 0, 0, 16, 16 };
+
+	check_kind(FMT_RGB888, P_SOLID, 6, -1, &r, K_FILL);
+	check_kind(FMT_RGB888, P_PAL2, 6, -1, &r, K_MONO);
+	check_kind(FMT_RGB888, P_PAL5, 6, -1, &r, K_INDEXED);
+	check_kind(FMT_RGB888, P_PAL200, 6, -1, &r, K_INDEXED);
+	check_kind(FMT_RGB888, P_PAL300, 6, -1, &r, K_COPY);
+	check_kind(FMT_RGB888, P_NOISE, 6, -1, &r, K_COPY);
+	/* with a quality level: JPEG once there are many colours */
+	check_kind(FMT_RGB888, P_NOISE, 6, 5, &r, K_JPEG);
+	check_kind(FMT_RGB888, P_PAL200, -1, 5, &r, K_JPEG);
+	check_kind(FMT_RGB888, P_PAL30, 6, 5, &r, K_INDEXED);
+	check_kind(FMT_RGB888, P_PAL30, 1, 5, &r, K_JPEG);
+	check_kind(FMT_RGB888, P_PAL24, 1, 5, &r, K_INDEXED);
+	check_kind(FMT_RGB888, P_SOLID, 6, 5, &r, K_FILL);
+	check_kind(FMT_RGB888, P_NOISE, 6, 5, &tiny, K_COPY);
+	check_kind(FMT_16BE, P_PHOTO, 6, 0, &r, K_JPEG);
+	check_kind(FMT_16LE, P_PAL2, 6, 9, &r, K_MONO);
+	/* JPEG needs 16 or 32 bpp; one byte per pixel is already indexed */
+	check_kind(FMT_8, P_NOISE, 6, 9, &r, K_COPY);
+	check_kind(FMT_8, P_PAL5, 6, 9, &r, K_COPY);
+	check_kind(FMT_8, P_PAL2, 6, -1, &r, K_MONO);
+}
+
+static const uint8_t *encode_one(void *st, size_t f, const struct rfb_rect *r,
+				 struct buf *out)
+{
+	struct rfb_pixconv pc;
+	struct enc_params p = { &fb, &pc, 6, -1 };
+
+	rfb_pixconv_init(&pc, &fmts[f].pf);
+	buf_clear(out);
+	if (!CHECK_EQ(enc_tight_ops.encode(st, &p, r, out), 1) ||
+	    !CHECK(out->len >= 13))
+		return NULL;
+	return out->data + 12; /* past the rectangle header */
+}
+
+/* TPIXEL and FillCompression bytes, worked out by hand from the spec. */
+static void test_fill_bytes(void)
+{
+	static const struct {
+		size_t f;
+		unsigned n;
+		uint8_t b[4];
+	} cases[] = {
+		{ FMT_RGB888, 3, { 0x12, 0x34, 0x56 } },
+		{ FMT_BE24, 3, { 0x12, 0x34, 0x56 } },
+		{ 4 /* bgr888: still R, G, B */, 3, { 0x12, 0x34, 0x56 } },
+		{ FMT_DEPTH32, 4, { 0x56, 0x34, 0x12, 0 } },
+		/* r 0x12 -> 2, g 0x34 -> 13, b 0x56 -> 10: 0x11aa */
+		{ FMT_16LE, 2, { 0xaa, 0x11 } },
+		{ FMT_16BE, 2, { 0x11, 0xaa } },
+	};
+	const struct rfb_rect r = { 7, 9, 33, 21 };
+	struct buf out;
+	const uint8_t *p;
+	size_t i;
+	int x, y;
+	void *st = enc_tight_ops.state_new();
+
+	buf_init(&out);
+	for (y = 0; y < FB_H; y++)
+		for (x = 0; x < FB_W; x++)
+			fb_px[y * FB_STRIDE + x] = 0x123456;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		p = encode_one(st, cases[i].f, &r, &out);
+		if (!p)
+			continue;
+		CHECKF(out.len == 13 + cases[i].n && p[0] == 0x80 &&
+			       !memcmp(p + 1, cases[i].b, cases[i].n),
+		       "fill in %s", fmts[cases[i].f].name);
+	}
+	buf_free(&out);
+	enc_tight_ops.state_free(st);
+}
+
+/* Data under 12 bytes goes as is; 12 and more through zlib. */
+static void test_small_bytes(void)
+{
+	/* blue, red, blue x 7, red: 1 bit each, MSB first, padded */
+	static const uint8_t mono[] = { 0x40 | 0x10, 1, 1, 0,	 0,   0xff,
+					0xff,	     0, 0, 0x40, 0x40 };
+	const struct rfb_rect r3 = { 0, 0, 3, 1 }, r4 = { 0, 0, 4, 1 };
+	const struct rfb_rect r10 = { 0, 0, 10, 1 }, r11 = { 0, 0, 11, 1 };
+	struct buf out;
+	const uint8_t *p;
+	int i;
+	void *st = enc_tight_ops.state_new();
+
+	buf_init(&out);
+	for (i = 0; i < 11; i++)
+		fb_px[i] = i * 0x1a3b5d;
+	/* 11 bytes at 8 bpp, copy filter: as is, stream 0 untouched */
+	p = encode_one(st, FMT_8, &r11, &out);
+	CHECK(p && out.len == 13 + 11 && p[0] == 0x00);
+	for (i = 0; p && i < 11; i++)
+		CHECK_EQ(p[1 + i], expect_pixel(&fmts[FMT_8].pf, fb_px[i]));
+	fb_px[0] = 0x0000ff;
+	fb_px[1] = 0xff0000;
+	fb_px[2] = 0x00ff00;
+	fb_px[3] = 0x123456;
+	/* 3 colours, copy filter: 9 bytes of R, G, B */
+	p = encode_one(st, FMT_RGB888, &r3, &out);
+	CHECK(p && out.len == 13 + 9 && p[0] == 0x00 &&
+	      !memcmp(p + 1, "\0\0\xff\xff\0\0\0\xff\0", 9));
+	/* 12 bytes: zlib, with the reset bit of stream 0's first use */
+	p = encode_one(st, FMT_RGB888, &r4, &out);
+	CHECK(p && p[0] == 0x01 && p[1] == out.len - 14);
+	/* mono, stream 1, palette blue then red */
+	for (i = 2; i < 9; i++)
+		fb_px[i] = 0x0000ff;
+	fb_px[9] = 0xff0000;
+	p = encode_one(st, FMT_RGB888, &r10, &out);
+	CHECK(p && out.len == 12 + sizeof(mono) &&
+	      !memcmp(p, mono, sizeof(mono)));
+	buf_free(&out);
+	enc_tight_ops.state_free(st);
+}
+
+/* The streams last: the same rectangle again costs far less, resets are
+ * only sent on a stream's first use, and a new encoder state for an old
+ * decoder resets what it uses. */
+static void test_streams(void)
+{
+	const struct rfb_rect r = { 10, 10, 120, 90 };
+	size_t first, second, f;
+	void *st;
+
+	for (f = 0; f < N_FMTS; f++) {
+		st = enc_tight_ops.state_new();
+		dec_init(&fmts[f]);
+		fill(P_PAL30);
+		CHECK(round_trip(st, &r, 6, -1, &first) == 1);
+		CHECK(dec.resets == 1u << (fmts[f].pf.bpp == 8 ? 0 : 2));
+		CHECK(round_trip(st, &r, 6, -1, &second) == 1);
+		CHECK(dec.resets == 0 && same_pixels(&r));
+		CHECKF(second * 4 < first, "%s: %zu then %zu bytes",
+		       fmts[f].name, first, second);
+		enc_tight_ops.state_free(st);
+		st = enc_tight_ops.state_new();
+		CHECK(round_trip(st, &r, 6, -1, NULL) == 1 && dec.resets &&
+		      same_pixels(&r));
+		enc_tight_ops.state_free(st);
+		dec_fini();
+	}
+}
+
+/* Compression levels, changed between rectangles of one stream. */
+static void test_levels(void)
+{
+	static const int levels[] = { 0, 9, 1, -1, 3, 0 };
+	const struct rfb_rect r = { 0, 0, 256, 200 };
+	size_t size[6], i;
+	int pat;
+	void *st = enc_tight_ops.state_new();
+
+	dec_init(&fmts[FMT_RGB888]);
+	for (pat = P_PAL5; pat <= P_PAL300; pat += P_PAL300 - P_PAL5) {
+		fill(pat);
+		for (i = 0; i < 6; i++)
+			CHECK(round_trip(st, &r, levels[i], -1, &size[i]) ==
+				      1 &&
+			      same_pixels(&r));
+		CHECKF(size[1] < size[0] && size[5] > size[4],
+		       "pattern %d: level 0 %zu, level 9 %zu bytes", pat,
+		       size[0], size[1]);
+	}
+	dec_fini();
+	enc_tight_ops.state_free(st);
+}
+
+/* Wider than 2048 or over 65536 pixels: several rectangles, each within
+ * both limits, together covering the area once. */
+static void test_split(void)
+{
+	static const struct {
+		struct rfb_rect r;
+		int n;
+	} cases[] = {
+		{ { 0, 0, FB_W, FB_H }, 18 }, /* 2048 + 52 wide, 9 x 32 high */
+		{ { 0, 0, 300, 250 }, 2 },    /* 300 x 218, 300 x 32 */
+		{ { 40, 7, 2060, 9 }, 2 },
+		{ { 1, 1, 256, 256 }, 1 },
+		{ { 1, 1, 256, 257 }, 2 },
+		{ { 0, 0, 272, 241 }, 2 }, /* 65552 pixels: 272 x 240, x 1 */
+	};
+	size_t i;
+	int pat, n;
+	void *st = enc_tight_ops.state_new();
+
+	dec_init(&fmts[FMT_16LE]);
+	for (pat = P_PAL2; pat < P_COUNT; pat += 3) {
+		fill(pat);
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			n = round_trip(st, &cases[i].r, 6, -1, NULL);
+			CHECKF(n == cases[i].n && same_pixels(&cases[i].r),
+			       "rect %zu: %d rects", i, n);
+		}
+	}
+	dec_fini();
+	enc_tight_ops.state_free(st);
+}
+
+static double psnr(const struct rfb_rect *r)
+{
+	double se = 0, d;
+	int x, y, c;
+
+	for (y = r->y; y < r->y + r->h; y++) {
+		for (x = r->x; x < r->x + r->w; x++) {
+			for (c = 0; c < 24; c += 8) {
+				d = (int)(fb_px[y * FB_STRIDE + x] >> c & 255) -
+				    (int)(dec.rgb[y * FB_W + x] >> c & 255);
+				se += d * d;
+			}
+		}
+	}
+	se /= 3.0 * r->w * r->h;
+	return se ? 10 * log10(255.0 * 255.0 / se) : 99;
+}
+
+/* JPEG in 16 and 32 bpp formats at every quality: close to the source,
+ * closer and larger as quality rises; split like the rest. */
+static void test_jpeg(void)
+{
+	static const size_t fs[] = { FMT_RGB888, FMT_BE24, FMT_DEPTH32,
+				     7,		 FMT_16LE, FMT_16BE };
+	const struct rfb_rect r = { 21, 13, 201, 151 },
+			      big = { 0, 0, 300, 250 };
+	size_t size[10], i;
+	double q[10];
+	int level;
+	void *st;
+
+	fill(P_PHOTO);
+	for (i = 0; i < sizeof(fs) / sizeof(fs[0]); i++) {
+		st = enc_tight_ops.state_new();
+		dec_init(&fmts[fs[i]]);
+		for (level = 0; level < 10; level++) {
+			CHECK(round_trip(st, &r, 6, level, &size[level]) == 1 &&
+			      dec.kind == K_JPEG);
+			q[level] = psnr(&r);
+		}
+		CHECKF(q[9] > 45 && q[5] > 36 && q[0] > 29 && q[9] > q[5] &&
+			       q[5] > q[0] && size[9] > size[5] &&
+			       size[5] > size[0],
+		       "%s: %.1f dB %zu bytes at 0, %.1f dB %zu bytes at 9",
+		       fmts[fs[i]].name, q[0], size[0], q[9], size[9]);
+		CHECK(round_trip(st, &big, 6, 9, NULL) == 2 &&
+		      dec.kinds[K_JPEG] == 12 && psnr(&big) > 45);
+		dec_fini();
+		enc_tight_ops.state_free(st);
+	}
+}
+
+int main(void)
+{
+	UNIT_RUN(test_lossless);
+	UNIT_RUN(test_choice);
+	UNIT_RUN(test_fill_bytes);
+	UNIT_RUN(test_small_bytes);
+	UNIT_RUN(test_streams);
+	UNIT_RUN(test_levels);
+	UNIT_RUN(test_split);
+	UNIT_RUN(test_jpeg);
+	if (dec.tj)
+		tjDestroy(dec.tj);
+	return UNIT_DONE();
+}
