@@ -11,6 +11,9 @@
 #include "util/log.h"
 
 #define READ_CHUNK 65536
+/* No handshake message is longer than a Plain login; more unparsed input
+ * than this before the normal phase is a flood. */
+#define HANDSHAKE_MAX_INPUT (4 * RFB_PLAIN_MAX + READ_CHUNK)
 
 static void client_io(void *data, int fd, unsigned events);
 
@@ -40,6 +43,7 @@ struct rfb_client *rfb_client_new(struct rfb_server *srv,
 
 void rfb_client_free(struct rfb_client *c)
 {
+	rfb_vencrypt_abandon(c);
 	rfb_update_fini(c);
 	if (c->conn) {
 		loop_del_fd(c->srv->loop, c->conn->fd);
@@ -145,6 +149,12 @@ void rfb_client_flush(struct rfb_client *c)
 		client_shut(c);
 		return;
 	}
+	if (c->state == RFB_CS_TLS && !output_pending(c)) {
+		rfb_vencrypt_start_tls(c);
+		if (c->state == RFB_CS_CLOSED)
+			return;
+		send_some(c);
+	}
 	set_want_out(c, output_pending(c));
 }
 
@@ -207,6 +217,11 @@ static int read_once(struct rfb_client *c)
 		return -1;
 	}
 	c->in.len += (size_t)n;
+	if (c->state < RFB_CS_NORMAL && c->in.len > HANDSHAKE_MAX_INPUT) {
+		rfb_client_close(c, "sent %zu bytes during the handshake",
+				 c->in.len);
+		return -1;
+	}
 	if (c->close_after_flush) {
 		/* Refused and draining: nothing it says matters now. */
 		c->in.len = 0;
@@ -233,6 +248,8 @@ static void client_io(void *data, int fd, unsigned events)
 		read_input(c);
 	if (c->state == RFB_CS_CLOSED)
 		return;
+	/* Reading can make a layer want to write (a TLS handshake). */
+	set_want_out(c, output_pending(c));
 	if (events & LOOP_OUT)
 		rfb_client_flush(c);
 	if (c->state == RFB_CS_NORMAL && c->out.len < RFB_OUT_LOW_WATER)

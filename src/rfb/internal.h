@@ -13,12 +13,18 @@
 #include "rfb/desktop.h"
 #include "rfb/pixfmt.h"
 #include "rfb/server.h"
+#include "rfb/throttle.h"
 #include "util/buf.h"
 
 enum rfb_client_state {
 	RFB_CS_VERSION,	 /* waiting for ProtocolVersion */
 	RFB_CS_SECTYPE,	 /* 3.7+: waiting for the chosen security type */
+	RFB_CS_VC_VERSION, /* VeNCrypt: waiting for the client's version */
+	RFB_CS_VC_SUBTYPE, /* VeNCrypt: waiting for the chosen subtype */
+	RFB_CS_TLS,	   /* VeNCrypt: ack sent, starting TLS */
 	RFB_CS_VNCAUTH,	 /* waiting for the 16-byte challenge response */
+	RFB_CS_PLAIN,	 /* VeNCrypt Plain: waiting for credentials */
+	RFB_CS_PLAIN_WAIT, /* VeNCrypt Plain: credentials being checked */
 	RFB_CS_INIT,	 /* waiting for ClientInit */
 	RFB_CS_NORMAL,	 /* normal phase */
 	RFB_CS_CLOSED,	 /* closed; freed by the server's reaper */
@@ -72,6 +78,7 @@ struct rfb_size_event {
 struct rfb_client {
 	struct rfb_server *srv;
 	struct net_conn *conn;
+	char host[64]; /* peer address without the port: throttling key */
 	struct rfb_client *next;
 	enum rfb_client_state state;
 	int minor; /* negotiated 3.x: 3, 7 or 8 */
@@ -81,6 +88,8 @@ struct rfb_client {
 	struct buf in, out;
 	size_t skip; /* bytes of an oversized ClientCutText to discard */
 	uint8_t challenge[16];
+	uint32_t subtype;	      /* VeNCrypt subtype chosen, or 0 */
+	struct rfb_plain_job *plain; /* Plain check running on a thread */
 	struct loop_timer *hs_timer;
 
 	/* What the client asked for (rfbproto 7.5.2, 7.8). */
@@ -125,6 +134,7 @@ struct rfb_client {
 struct rfb_server {
 	struct loop *loop;
 	struct rfb_server_opts opts;
+	struct rfb_throttle *throttle;
 	struct rfb_desktop desk;
 	struct rfb_fb fb;
 	/* The SetDesktopSize being applied, for rfb_server_set_fb. */
@@ -165,6 +175,20 @@ void rfb_handshake_start(struct rfb_client *c);
 ssize_t rfb_handshake_input(struct rfb_client *c, const uint8_t *p,
 			    size_t len);
 
+/* Security outcome, shared by handshake.c and vencrypt.c. */
+void rfb_handshake_auth_ok(struct rfb_client *c, bool viewonly);
+void rfb_handshake_auth_failed(struct rfb_client *c, const char *reason);
+void rfb_handshake_send_challenge(struct rfb_client *c);
+
+/* vencrypt.c: VeNCrypt (rfbproto 7.2.19) and its Plain check. */
+void rfb_vencrypt_start(struct rfb_client *c);
+ssize_t rfb_vencrypt_input(struct rfb_client *c, const uint8_t *p,
+			   size_t len);
+/* The ack before TLS has left: put the TLS layer in. */
+void rfb_vencrypt_start_tls(struct rfb_client *c);
+/* The client goes away while a Plain check runs. */
+void rfb_vencrypt_abandon(struct rfb_client *c);
+
 /* messages.c: normal-phase client messages (rfbproto 7.5). */
 ssize_t rfb_msg_input(struct rfb_client *c, const uint8_t *p, size_t len);
 /* Release every key and button the client holds. */
@@ -180,8 +204,11 @@ void rfb_update_set_encodings(struct rfb_client *c, const int32_t *encs,
 			      size_t n);
 
 /* server.c */
-void rfb_server_client_ready(struct rfb_server *srv, struct rfb_client *c,
+/* ClientInit received; false if the sharing policy refused (and closed)
+ * the client. */
+bool rfb_server_client_ready(struct rfb_server *srv, struct rfb_client *c,
 			     bool shared);
+bool rfb_server_full(const struct rfb_server *srv);
 /* The client's caps changed from `old`: keep the PointerPos count. */
 void rfb_server_caps_changed(struct rfb_server *srv, struct rfb_client *c,
 			     unsigned old);

@@ -28,7 +28,11 @@ struct rfb_server *rfb_server_new(struct loop *loop,
 		srv->opts.max_queue = RFB_DEFAULT_MAX_QUEUE;
 	if (srv->opts.handshake_ms <= 0)
 		srv->opts.handshake_ms = RFB_DEFAULT_HANDSHAKE_MS;
-	if (loop_add_prepare(loop, server_prepare, srv) < 0) {
+	if (srv->opts.max_preauth <= 0)
+		srv->opts.max_preauth = RFB_DEFAULT_MAX_PREAUTH;
+	srv->throttle = rfb_throttle_new();
+	if (!srv->throttle || loop_add_prepare(loop, server_prepare, srv) < 0) {
+		rfb_throttle_free(srv->throttle);
 		free(srv);
 		return NULL;
 	}
@@ -79,18 +83,40 @@ void rfb_server_destroy(struct rfb_server *srv)
 		rfb_client_free(c);
 	}
 	free(srv->cursor.pixels);
+	rfb_throttle_free(srv->throttle);
 	free(srv);
+}
+
+static int count_preauth(struct rfb_server *srv, const char *host)
+{
+	int n = 0;
+
+	for (struct rfb_client *c = srv->clients; c; c = c->next)
+		if (c->state < RFB_CS_NORMAL && !strcmp(c->host, host))
+			n++;
+	return n;
 }
 
 void rfb_server_add_client(struct rfb_server *srv, struct net_conn *conn)
 {
-	struct rfb_client *c = rfb_client_new(srv, conn);
+	struct rfb_client *c;
+	char host[64];
 
+	rfb_peer_host(conn->peer, host, sizeof(host));
+	if (count_preauth(srv, host) >= srv->opts.max_preauth) {
+		log_warn("%s: refused: %d connections from %s are already "
+			 "in the handshake", conn->peer, srv->opts.max_preauth,
+			 host);
+		net_conn_destroy(conn);
+		return;
+	}
+	c = rfb_client_new(srv, conn);
 	if (!c) {
 		log_warn("%s: out of memory for a new client", conn->peer);
 		net_conn_destroy(conn);
 		return;
 	}
+	memcpy(c->host, host, sizeof(c->host));
 	log_info("%s: connected", conn->peer);
 	c->next = srv->clients;
 	srv->clients = c;
@@ -109,27 +135,46 @@ int rfb_server_nclients(const struct rfb_server *srv)
 	return srv->nnormal;
 }
 
-/* rfbproto 7.3.1: a client asking for exclusive access disconnects the
- * others, unless -shared says the desktop is always shared. */
-static void apply_sharing(struct rfb_server *srv, struct rfb_client *c,
+/* rfbproto 7.3.1: under -noshared a client asking for exclusive access
+ * disconnects the others, or with -dontdisconnect is itself refused when
+ * there are others; under -shared the flag is ignored.  False if `c` was
+ * refused. */
+static bool apply_sharing(struct rfb_server *srv, struct rfb_client *c,
 			  bool shared)
 {
-	if (shared || srv->opts.shared)
-		return;
+	if (shared || srv->opts.shared || srv->nnormal == 0)
+		return true;
+	if (srv->opts.dont_disconnect) {
+		rfb_client_close(c, "refused: asked for exclusive access while "
+				    "%d viewer(s) are connected "
+				    "(-dontdisconnect)", srv->nnormal);
+		return false;
+	}
 	for (struct rfb_client *o = srv->clients; o; o = o->next)
 		if (o != c && o->state == RFB_CS_NORMAL)
 			rfb_client_close(o, "%s asked for exclusive access",
 					 c->conn->peer);
+	return true;
 }
 
-void rfb_server_client_ready(struct rfb_server *srv, struct rfb_client *c,
+bool rfb_server_client_ready(struct rfb_server *srv, struct rfb_client *c,
 			     bool shared)
 {
-	apply_sharing(srv, c, shared);
+	if (!apply_sharing(srv, c, shared))
+		return false;
 	srv->nnormal++;
 	log_info("%s: RFB 3.%d session started%s", c->conn->peer, c->minor,
 		 c->viewonly ? " (view-only)" : "");
 	srv->desk.ops->clients_changed(srv->desk.ctx, srv->nnormal);
+	return true;
+}
+
+/* -maxclients: are there seats left?  Checked when a client starts its
+ * handshake, where a refusal can still carry a reason. */
+bool rfb_server_full(const struct rfb_server *srv)
+{
+	return srv->opts.max_clients > 0 &&
+	       srv->nnormal >= srv->opts.max_clients;
 }
 
 /* A resized framebuffer: each client learns the new size the way it can

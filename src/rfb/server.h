@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "net/conn.h"
 #include "rfb/desktop.h"
@@ -15,6 +16,26 @@
 #define RFB_DEFAULT_MAX_CUTTEXT (1u << 20)
 #define RFB_DEFAULT_MAX_QUEUE (64u << 20)
 #define RFB_DEFAULT_HANDSHAKE_MS 30000
+/* Connections from one address still in the handshake at a time. */
+#define RFB_DEFAULT_MAX_PREAUTH 8
+
+/* Security types (rfbproto 7.2) and VeNCrypt subtypes (7.2.19). */
+enum {
+	RFB_SEC_NONE = 1,
+	RFB_SEC_VNCAUTH = 2,
+	RFB_SEC_VENCRYPT = 19,
+	RFB_VENCRYPT_PLAIN = 256,
+	RFB_VENCRYPT_TLSNONE = 257,
+	RFB_VENCRYPT_TLSVNC = 258,
+	RFB_VENCRYPT_TLSPLAIN = 259,
+	RFB_VENCRYPT_X509NONE = 260,
+	RFB_VENCRYPT_X509VNC = 261,
+	RFB_VENCRYPT_X509PLAIN = 262,
+};
+
+#define RFB_MAX_SECURITY 10
+/* Longest Plain user name or password accepted. */
+#define RFB_PLAIN_MAX 1024
 
 struct rfb_server_opts {
 	const char *name;	/* desktop name in ServerInit */
@@ -25,6 +46,25 @@ struct rfb_server_opts {
 	size_t max_cuttext;	/* ClientCutText bytes accepted */
 	size_t max_queue;	/* output bytes queued before a drop */
 	int handshake_ms;	/* time allowed to reach the normal phase */
+	int max_preauth;	/* handshakes at once from one address */
+	int max_clients;	/* normal-phase clients at once; 0: no limit */
+	bool dont_disconnect;	/* -noshared: refuse, don't evict */
+	/* Security offered, in this order: RFB_SEC_NONE, RFB_SEC_VNCAUTH
+	 * and VeNCrypt subtypes (offered together as type 19 where the
+	 * first of them stands).  nsecurity 0: VNC auth when a password is
+	 * set, else None. */
+	uint32_t security[RFB_MAX_SECURITY];
+	int nsecurity;
+	/* Start TLS over `inner` (X.509 or anonymous), taking ownership of
+	 * it; NULL (inner still ours) if TLS cannot be had.  Needed for the
+	 * TLS and X509 subtypes. */
+	struct net_conn *(*tls_wrap)(void *ctx, struct net_conn *inner,
+				     bool x509);
+	void *tls_ctx;
+	/* Check a Plain user name and password; may block (PAM), so it runs
+	 * on a thread of its own.  Needed for the Plain subtypes. */
+	bool (*check_plain)(void *ctx, const char *user, const char *pass);
+	void *plain_ctx;
 };
 
 struct rfb_server *rfb_server_new(struct loop *loop,

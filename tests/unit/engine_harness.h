@@ -118,19 +118,27 @@ HARNESS void pump(void)
 
 HARNESS bool opt_shared = true;
 
-HARNESS void new_server(const char *passwd, bool viewonly, size_t maxcut)
+/* A server with options of the test's choosing (name "fake"). */
+HARNESS void new_server_opts(struct rfb_server_opts o)
 {
-	struct rfb_server_opts o = { .name = "fake", .passwd = passwd,
-				     .viewonly = viewonly, .shared = opt_shared,
-				     .max_cuttext = maxcut };
 	struct rfb_fb fb = { pixels, FB_W, FB_H, FB_W };
 
+	o.name = "fake";
 	memset(&fake, 0, sizeof(fake));
 	for (int i = 0; i < FB_W * FB_H; i++)
 		pixels[i] = (uint32_t)(i * 2654435761u) & 0xffffff;
 	loop = loop_new();
 	srv = rfb_server_new(loop, &o, (struct rfb_desktop){ &fake_ops, NULL });
 	rfb_server_set_fb(srv, &fb);
+}
+
+HARNESS void new_server(const char *passwd, bool viewonly, size_t maxcut)
+{
+	struct rfb_server_opts o = { .passwd = passwd, .viewonly = viewonly,
+				     .shared = opt_shared,
+				     .max_cuttext = maxcut };
+
+	new_server_opts(o);
 }
 
 HARNESS void free_server(void)
@@ -140,14 +148,20 @@ HARNESS void free_server(void)
 }
 
 /* A connected client socket (our end, blocking with a timeout). */
-HARNESS int connect_client(void)
+/* A client whose address the server sees as `peer`. */
+HARNESS int connect_client_from(const char *peer)
 {
 	int sv[2];
 
 	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
-	rfb_server_add_client(srv, net_conn_new_fd(sv[0], "test"));
+	rfb_server_add_client(srv, net_conn_new_fd(sv[0], peer));
 	pump();
 	return sv[1];
+}
+
+HARNESS int connect_client(void)
+{
+	return connect_client_from("test");
 }
 
 HARNESS void send_bytes(int fd, const void *p, size_t n)
