@@ -9,9 +9,11 @@
 #include "util/log.h"
 #include "x11/capture.h"
 #include "x11/clipboard.h"
+#include "x11/cursor.h"
 #include "x11/damage.h"
 #include "x11/display.h"
 #include "x11/input.h"
+#include "x11/randr.h"
 
 struct x11_backend {
 	struct loop *loop;
@@ -22,6 +24,8 @@ struct x11_backend {
 	struct x11_damage dmg;
 	struct x11_input input;
 	struct x11_clipboard clip;
+	struct x11_cursor cursor;
+	struct x11_randr randr;
 	bool watching; /* X fd and prepare hook are in the loop */
 	char name[320];
 };
@@ -56,6 +60,32 @@ static void backend_clients_changed(void *ctx, int nclients)
 	if (nclients <= 0)
 		x11_input_release_all(&b->input);
 	x11_damage_set_clients(&b->dmg, nclients);
+	x11_cursor_set_clients(&b->cursor, nclients);
+}
+
+static int backend_setup_fb(struct x11_backend *b);
+
+/* The engine has checked the request's layout; the X server checks the
+ * size.  The new framebuffer is the engine's before we return. */
+static int backend_resize(void *ctx, int width, int height)
+{
+	struct x11_backend *b = ctx;
+	int status = x11_randr_set_size(&b->randr, width, height);
+
+	if (status != RFB_RESIZE_OK)
+		return status;
+	b->disp.width = width;
+	b->disp.height = height;
+	if (backend_setup_fb(b))
+		return RFB_RESIZE_NO_RESOURCES;
+	return RFB_RESIZE_OK;
+}
+
+static void backend_want_pointer_pos(void *ctx, bool on)
+{
+	struct x11_backend *b = ctx;
+
+	x11_cursor_want_pos(&b->cursor, on);
 }
 
 static const struct rfb_desktop_ops backend_ops = {
@@ -63,6 +93,8 @@ static const struct rfb_desktop_ops backend_ops = {
 	.pointer = backend_pointer,
 	.cut_text = backend_cut_text,
 	.clients_changed = backend_clients_changed,
+	.resize = backend_resize,
+	.want_pointer_pos = backend_want_pointer_pos,
 };
 
 struct rfb_desktop x11_backend_desktop(struct x11_backend *b)
@@ -72,12 +104,39 @@ struct rfb_desktop x11_backend_desktop(struct x11_backend *b)
 
 /* --- X events --- */
 
+/* Someone else resized the screen (xrandr, a monitor plugged in), or we
+ * did and this is the echo.  The pending capture tick, if any, then
+ * grabs within the new size.  Same size: the grab of an earlier resize
+ * may have raced a further one and failed, so compare everything. */
+static void backend_screen_changed(struct x11_backend *b)
+{
+	int w, h;
+
+	x11_randr_root_size(&b->randr, &w, &h);
+	if (!b->srv)
+		return;
+	if (w == b->cap.fb.width && h == b->cap.fb.height) {
+		x11_damage_full(&b->dmg);
+		return;
+	}
+	log_info("the X screen is now %dx%d", w, h);
+	b->disp.width = w;
+	b->disp.height = h;
+	backend_setup_fb(b);
+}
+
 static void backend_event(struct x11_backend *b, XEvent *ev)
 {
 	XkbEvent *xkb = (XkbEvent *)ev;
 
-	if (x11_damage_event(&b->dmg, ev) || x11_clipboard_event(&b->clip, ev))
+	if (x11_damage_event(&b->dmg, ev) ||
+	    x11_clipboard_event(&b->clip, ev) ||
+	    x11_cursor_event(&b->cursor, ev))
 		return;
+	if (x11_randr_event(&b->randr, ev)) {
+		backend_screen_changed(b);
+		return;
+	}
 	if (b->disp.have_xkb && ev->type == b->disp.xkb_event) {
 		if (xkb->any.xkb_type == XkbBellNotify && b->srv)
 			rfb_server_bell(b->srv);
@@ -123,6 +182,13 @@ static void backend_prepare(void *data)
 
 /* --- lifecycle --- */
 
+static void backend_after_tick(void *data)
+{
+	struct x11_backend *b = data;
+
+	x11_cursor_poll(&b->cursor);
+}
+
 /* "host:N" like the X display name, for the default desktop name; the
  * screen suffix (":0.0") is dropped. */
 static void backend_make_name(struct x11_backend *b)
@@ -160,6 +226,11 @@ struct x11_backend *x11_backend_new(struct loop *loop, const struct config *cfg)
 			cfg->poll_ms);
 	x11_input_init(&b->input, &b->disp, cfg->viewonly);
 	x11_clipboard_init(&b->clip, &b->disp, cfg->max_cuttext);
+	x11_cursor_init(&b->cursor, &b->disp, loop);
+	x11_randr_init(&b->randr, &b->disp);
+	/* The pointer is looked at whenever the screen is. */
+	b->dmg.after_tick = backend_after_tick;
+	b->dmg.after_tick_data = b;
 	if (b->disp.have_xkb)
 		XkbSelectEvents(b->disp.dpy, XkbUseCoreKbd, XkbBellNotifyMask,
 				XkbBellNotifyMask);
@@ -180,8 +251,12 @@ err_free:
  * Also the path for a screen resize: the old buffer is gone after it. */
 static int backend_setup_fb(struct x11_backend *b)
 {
-	if (x11_capture_resize(&b->cap, b->disp.width, b->disp.height))
+	if (x11_capture_resize(&b->cap, b->disp.width, b->disp.height)) {
+		/* Capture keeps the old buffer; clamp input to it. */
+		b->disp.width = b->cap.fb.width;
+		b->disp.height = b->cap.fb.height;
 		return -1;
+	}
 	rfb_server_set_fb(b->srv, &b->cap.fb);
 	return 0;
 }
@@ -191,6 +266,7 @@ int x11_backend_start(struct x11_backend *b, struct rfb_server *srv)
 	b->srv = srv;
 	b->cap.srv = srv;
 	b->clip.srv = srv;
+	b->cursor.srv = srv;
 	if (backend_setup_fb(b))
 		return -1;
 	if (loop_add_fd(b->loop, ConnectionNumber(b->disp.dpy), LOOP_IN,
@@ -221,6 +297,7 @@ void x11_backend_destroy(struct x11_backend *b)
 		loop_del_prepare(b->loop, backend_prepare, b);
 	}
 	x11_input_release_all(&b->input);
+	x11_cursor_fini(&b->cursor);
 	x11_clipboard_fini(&b->clip);
 	x11_damage_fini(&b->dmg);
 	x11_capture_fini(&b->cap);

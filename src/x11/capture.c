@@ -8,10 +8,16 @@
 #include <X11/Xutil.h>
 
 #include "util/log.h"
+#include "x11/motion.h"
 
 /* Beyond this many separate boxes, or half the screen, one whole-screen
  * XShmGetImage is cheaper than a round trip per box. */
 #define CAPTURE_MAX_BOXES 32
+
+/* Motion is looked for in groups of damage at least this big each way,
+ * and not at all in damage scattered over more boxes than the second. */
+#define CAPTURE_MOTION_MIN 64
+#define CAPTURE_MOTION_BOXES 64
 
 /* Pixels fetched from the server, and where on the screen they start. */
 struct capture_src {
@@ -231,26 +237,171 @@ static int capture_tiles(struct x11_capture *c, pixman_region32_t *damage,
 	return 0;
 }
 
-static void capture_boxes(struct x11_capture *c, const pixman_box32_t *b, int n)
+static bool capture_touch(const pixman_box32_t *a, const pixman_box32_t *b)
+{
+	return a->x1 <= b->x2 && b->x1 <= a->x2 && a->y1 <= b->y2 &&
+	       b->y1 <= a->y2;
+}
+
+static long capture_area(const pixman_box32_t *b)
+{
+	return (long)(b->x2 - b->x1) * (b->y2 - b->y1);
+}
+
+static void capture_union(pixman_box32_t *a, const pixman_box32_t *b)
+{
+	a->x1 = a->x1 < b->x1 ? a->x1 : b->x1;
+	a->y1 = a->y1 < b->y1 ? a->y1 : b->y1;
+	a->x2 = a->x2 > b->x2 ? a->x2 : b->x2;
+	a->y2 = a->y2 > b->y2 ? a->y2 : b->y2;
+}
+
+/* Merge group j into group i, which touches it; the last group takes
+ * j's place. */
+static void capture_merge(pixman_box32_t *g, long *area, int *n, int i, int j)
+{
+	capture_union(&g[i], &g[j]);
+	area[i] += area[j];
+	(*n)--;
+	g[j] = g[*n];
+	area[j] = area[*n];
+}
+
+/* Boxes that touch, or whose extents come to overlap, form a group: a
+ * window moved shows as several y-x banded boxes around its old and new
+ * places.  Groups that are big enough, and mostly damage (so the search
+ * stays proportional to the damage), are left in g; returns how many.
+ * Group extents do not touch each other. */
+static int capture_groups(const pixman_box32_t *b, int n, pixman_box32_t *g)
+{
+	long area[CAPTURE_MOTION_BOXES];
+	bool merged = true;
+	int kept = 0;
+
+	for (int i = 0; i < n; i++) {
+		g[i] = b[i];
+		area[i] = capture_area(&b[i]);
+	}
+	while (merged) {
+		merged = false;
+		for (int i = 0; i < n; i++)
+			for (int j = n - 1; j > i; j--)
+				if (capture_touch(&g[i], &g[j])) {
+					capture_merge(g, area, &n, i, j);
+					merged = true;
+				}
+	}
+	for (int i = 0; i < n; i++)
+		if (g[i].x2 - g[i].x1 >= CAPTURE_MOTION_MIN &&
+		    g[i].y2 - g[i].y1 >= CAPTURE_MOTION_MIN &&
+		    2 * area[i] >= capture_area(&g[i]))
+			g[kept++] = g[i];
+	return kept;
+}
+
+static uint32_t *capture_moved_buf(struct x11_capture *c, size_t len)
+{
+	uint32_t *p;
+
+	if (len <= c->moved_len)
+		return c->moved;
+	p = realloc(c->moved, len * sizeof(*p));
+	if (!p)
+		return NULL;
+	c->moved = p;
+	c->moved_len = len;
+	return p;
+}
+
+/* The framebuffer still holds the old pixels of the group.  What moved
+ * is written into it from the same grab the search used, then reported;
+ * the tile comparison that follows (with a later grab) finds those tiles
+ * unchanged, or reports whatever changed since. */
+static void capture_motion_group(struct x11_capture *c,
+				 const struct capture_src *s,
+				 const pixman_box32_t *g)
+{
+	int w = g->x2 - g->x1, h = g->y2 - g->y1, n;
+	uint32_t *old = c->fb.pixels + (size_t)g->y1 * c->fb.stride + g->x1;
+	uint32_t *buf = capture_moved_buf(c, (size_t)w * h);
+	struct x11_motion mv[X11_MOTION_MAX];
+
+	if (!buf)
+		return;
+	for (int r = 0; r < h; r++)
+		x11_pixconv_row(&c->conv, buf + (size_t)r * w,
+				capture_src_at(c, s, g->x1, g->y1 + r), w);
+	n = x11_motion_find(old, c->fb.stride, buf, w, w, h, mv,
+			    X11_MOTION_MAX);
+	for (int i = 0; i < n; i++) {
+		const struct rfb_rect *d = &mv[i].dst;
+
+		for (int r = d->y; r < d->y + d->h; r++)
+			memcpy(old + (size_t)r * c->fb.stride + d->x,
+			       buf + (size_t)r * w + d->x,
+			       (size_t)d->w * sizeof(*buf));
+	}
+	for (int i = 0; i < n; i++) {
+		struct rfb_rect d = mv[i].dst;
+
+		d.x += g->x1;
+		d.y += g->y1;
+		rfb_server_copy(c->srv, &d, mv[i].dx, mv[i].dy);
+	}
+}
+
+/* All copies of a capture go out before its damage.  Groups do not
+ * touch, so no copy reads what another one wrote.  `all` is the whole
+ * screen if it was grabbed already; otherwise each group is grabbed. */
+static void capture_motion(struct x11_capture *c, const struct capture_src *all,
+			   const pixman_box32_t *b, int n)
+{
+	pixman_box32_t g[CAPTURE_MOTION_BOXES];
+	struct capture_src s;
+	int ng;
+
+	if (!c->srv || n > CAPTURE_MOTION_BOXES)
+		return;
+	ng = capture_groups(b, n, g);
+	for (int i = 0; i < ng; i++) {
+		if (all) {
+			capture_motion_group(c, all, &g[i]);
+			continue;
+		}
+		if (capture_fetch(c, &g[i], &s))
+			continue;
+		capture_motion_group(c, &s, &g[i]);
+		capture_release(&s);
+	}
+}
+
+static void capture_boxes(struct x11_capture *c, const pixman_box32_t *b, int n,
+			  bool motion)
 {
 	pixman_box32_t all = { 0, 0, c->fb.width, c->fb.height };
 	struct capture_src s;
 	long area = 0;
 
+	/* A new colormap changes pixels in place: nothing moved. */
 	if (x11_pixconv_refresh(&c->conv, c->disp->dpy)) {
 		b = &all;
 		n = 1;
+		motion = false;
 	}
 	for (int i = 0; i < n; i++)
 		area += (long)(b[i].x2 - b[i].x1) * (b[i].y2 - b[i].y1);
 	if (n > CAPTURE_MAX_BOXES || 2 * area > (long)all.x2 * all.y2) {
 		if (capture_fetch(c, &all, &s))
 			return;
+		if (motion)
+			capture_motion(c, &s, b, n);
 		for (int i = 0; i < n; i++)
 			capture_compare(c, &s, &b[i]);
 		capture_release(&s);
 		return;
 	}
+	if (motion)
+		capture_motion(c, NULL, b, n);
 	for (int i = 0; i < n; i++) {
 		if (capture_fetch(c, &b[i], &s))
 			continue;
@@ -271,7 +422,7 @@ void x11_capture_region(struct x11_capture *c, pixman_region32_t *damage)
 	}
 	b = pixman_region32_rectangles(&tiles, &n);
 	if (n)
-		capture_boxes(c, b, n);
+		capture_boxes(c, b, n, true);
 	pixman_region32_fini(&tiles);
 }
 
@@ -279,7 +430,7 @@ void x11_capture_all(struct x11_capture *c)
 {
 	pixman_box32_t all = { 0, 0, c->fb.width, c->fb.height };
 
-	capture_boxes(c, &all, 1);
+	capture_boxes(c, &all, 1, false);
 }
 
 int x11_capture_init(struct x11_capture *c, struct x11_display *d, bool noshm)
@@ -308,6 +459,9 @@ int x11_capture_resize(struct x11_capture *c, int w, int h)
 		return -1;
 	}
 	capture_shm_free(c);
+	free(c->moved); /* sized for the old screen */
+	c->moved = NULL;
+	c->moved_len = 0;
 	if (c->use_shm && capture_shm_new(c, w, h))
 		c->use_shm = false;
 	free(c->fb.pixels);
@@ -322,6 +476,8 @@ int x11_capture_resize(struct x11_capture *c, int w, int h)
 void x11_capture_fini(struct x11_capture *c)
 {
 	capture_shm_free(c);
+	free(c->moved);
+	c->moved = NULL;
 	free(c->fb.pixels);
 	c->fb.pixels = NULL;
 	x11_pixconv_fini(&c->conv);

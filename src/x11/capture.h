@@ -1,7 +1,8 @@
 /* Screen capture into the shadow framebuffer: XShm (or XGetImage when
  * shared memory is unavailable), then a tile-by-tile comparison so only
  * pixels that really changed are copied and reported to the engine.
- * Internal to src/x11/. */
+ * Where a large damaged area holds old pixels moved (a scroll, a window
+ * dragged), those are reported as copies first.  Internal to src/x11/. */
 #ifndef XRFB_X11_CAPTURE_H
 #define XRFB_X11_CAPTURE_H
 
@@ -27,6 +28,8 @@ struct x11_capture {
 	XShmSegmentInfo shm;
 	XImage *screen;		/* whole-screen image in `shm`, or NULL */
 	uint32_t row[X11_TILE]; /* one converted tile row */
+	uint32_t *moved;	/* converted pixels searched for motion */
+	size_t moved_len;	/* in pixels */
 };
 
 /* Prepare the pixel conversion; `noshm` forces XGetImage.  No buffers
@@ -40,9 +43,11 @@ void x11_capture_fini(struct x11_capture *c);
 int x11_capture_resize(struct x11_capture *c, int w, int h);
 
 /* Grab the tiles `damage` touches (clipped to the screen), copy those
- * that changed into the framebuffer and report them to c->srv. */
+ * that changed into the framebuffer and report them to c->srv; before
+ * that, report as copies (rfb_server_copy) the parts of large damaged
+ * areas that are old pixels moved. */
 void x11_capture_region(struct x11_capture *c, pixman_region32_t *damage);
-/* The same for the whole screen. */
+/* The whole screen, without looking for motion (polling, full grabs). */
 void x11_capture_all(struct x11_capture *c);
 
 #endif

@@ -91,6 +91,8 @@ static void damage_tick(void *data)
 	}
 	if (!d->damage)
 		damage_arm(d, d->poll_ms);
+	if (d->after_tick)
+		d->after_tick(d->after_tick_data);
 }
 
 bool x11_damage_event(struct x11_damage *d, const XEvent *ev)
@@ -120,6 +122,13 @@ void x11_damage_set_clients(struct x11_damage *d, int nclients)
 		loop_timer_del(d->loop, d->timer);
 		d->timer = NULL;
 	}
+}
+
+void x11_damage_full(struct x11_damage *d)
+{
+	d->full = true;
+	if (d->nclients > 0 && !d->timer)
+		damage_arm(d, 0);
 }
 
 void x11_damage_init(struct x11_damage *d, struct x11_display *disp,

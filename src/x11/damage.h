@@ -25,6 +25,8 @@ struct x11_damage {
 	int poll_ms;
 	struct loop_timer *timer; /* the next tick, if armed */
 	uint64_t last_tick_ms;
+	loop_cb after_tick; /* if set, called after each capture */
+	void *after_tick_data;
 };
 
 /* Subscribe to damage on the root window, or prepare to poll every
@@ -40,5 +42,9 @@ bool x11_damage_event(struct x11_damage *d, const XEvent *ev);
 /* The number of clients changed: capture starts with a full grab on the
  * first and stops with the last. */
 void x11_damage_set_clients(struct x11_damage *d, int nclients);
+
+/* Compare the whole screen at the next tick (soon), for changes that
+ * damage does not report. */
+void x11_damage_full(struct x11_damage *d);
 
 #endif

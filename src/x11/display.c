@@ -8,6 +8,7 @@
 #include <X11/extensions/XTest.h>
 #include <X11/extensions/Xdamage.h>
 #include <X11/extensions/Xfixes.h>
+#include <X11/extensions/Xrandr.h>
 
 #include "util/log.h"
 
@@ -81,11 +82,25 @@ static void display_query_damage(struct x11_display *d)
 	}
 }
 
+/* Resizing needs RRSetScreenSize and RRGetScreenSizeRange, from 1.2. */
+static void display_query_randr(struct x11_display *d)
+{
+	int ev, err, major = 0, minor = 0;
+
+	if (XRRQueryExtension(d->dpy, &ev, &err) &&
+	    XRRQueryVersion(d->dpy, &major, &minor) &&
+	    (major > 1 || (major == 1 && minor >= 2))) {
+		d->have_randr = true;
+		d->randr_event = ev;
+	}
+}
+
 static void display_query(struct x11_display *d)
 {
 	int ev, err, major, minor, opcode;
 
 	d->have_shm = XShmQueryExtension(d->dpy);
+	display_query_randr(d);
 	display_query_damage(d);
 	d->have_xtest = XTestQueryExtension(d->dpy, &ev, &err, &major, &minor);
 	major = XkbMajorVersion;
@@ -116,12 +131,13 @@ static const char *display_class_name(int class)
 
 static void display_log(const struct x11_display *d)
 {
-	log_info("display %s: %dx%d, depth %d %s; extensions:%s%s%s%s%s",
+	log_info("display %s: %dx%d, depth %d %s; extensions:%s%s%s%s%s%s",
 		 d->name, d->width, d->height, d->depth,
 		 display_class_name(d->visual->class),
 		 d->have_shm ? " MIT-SHM" : "", d->have_damage ? " DAMAGE" : "",
 		 d->have_xfixes ? " XFIXES" : "", d->have_xtest ? " XTEST" : "",
-		 d->have_xkb ? " XKEYBOARD" : "");
+		 d->have_xkb ? " XKEYBOARD" : "",
+		 d->have_randr ? " RANDR" : "");
 }
 
 int x11_display_open(struct x11_display *d, const char *name)

@@ -20,9 +20,11 @@ struct x11_display {
 	bool have_xfixes;
 	bool have_xtest;
 	bool have_xkb;
+	bool have_randr;  /* RandR 1.2 or later: screen resizing */
 	int damage_event; /* first event code of each extension */
 	int xfixes_event;
 	int xkb_event;
+	int randr_event;
 };
 
 /* Open `name` (NULL: $DISPLAY), install the error handlers and query the
