@@ -203,14 +203,22 @@ ssize_t rfb_ext_set_desktop_size(struct rfb_client *c, struct rd *r)
 		e.status = (uint8_t)apply_resize(c, w, h, screens, n);
 	if (e.status == RFB_RESIZE_OK && c->srv->resize_answered)
 		return 8 + n * 16;
-	e.w = (uint16_t)w;
-	e.h = (uint16_t)h;
-	e.nscreens = (uint8_t)n;
-	e.screens = n ? malloc(n * 16u) : NULL;
-	if (n && !e.screens)
-		e.nscreens = 0;
-	else if (n)
-		memcpy(e.screens, screens, n * 16u);
+	if (e.status != RFB_RESIZE_OK) {
+		/* The spec leaves the other fields undefined on failure; the
+		 * current layout keeps viewers from resizing to a refused
+		 * size. */
+		e.w = (uint16_t)c->srv->fb.width;
+		e.h = (uint16_t)c->srv->fb.height;
+	} else {
+		e.w = (uint16_t)w;
+		e.h = (uint16_t)h;
+		e.nscreens = (uint8_t)n;
+		e.screens = n ? malloc(n * 16u) : NULL;
+		if (n && !e.screens)
+			e.nscreens = 0;
+		else if (n)
+			memcpy(e.screens, screens, n * 16u);
+	}
 	if (rfb_ext_queue_size(c, &e) < 0)
 		return -1;
 	return 8 + n * 16;
