@@ -36,6 +36,8 @@ struct opts {
 	const char *type;
 	bool type_shift;
 	const char *dump;
+	int quality, compress;
+	bool no_jpeg;
 	double timeout;
 	double stay;
 	int click_x, click_y, click_button;
@@ -49,12 +51,15 @@ static struct opts opt = {
 	.host = "127.0.0.1",
 	.format = "32le",
 	.encodings = "zrle raw",
+	.quality = -1,
+	.compress = -1,
 	.timeout = 20,
 };
 
 /* What the libvncclient callbacks saw. */
 static struct {
 	unsigned long updates;
+	int fb_allocs; /* the first, then one per DesktopSize change */
 	bool password_asked;
 	bool auth_refused;
 } seen;
@@ -66,6 +71,11 @@ static void usage(void)
 		"  --format 32le|32be|32bex|16|8  pixel format (default 32le)\n"
 		"  --bpp 32|16               same as --format 32le / 16\n"
 		"  --encodings LIST          encodings to offer (\"zrle raw\")\n"
+		"  --quality N               quality level 0-9 (Tight JPEG, "
+		"ZYWRLE)\n"
+		"  --compress N              compression level 0-9 (Tight, "
+		"Zlib)\n"
+		"  --no-jpeg                 Tight without JPEG (lossless)\n"
 		"  --password PASS           answer VNC authentication\n"
 		"  --expect-auth-fail        succeed only if auth is refused\n"
 		"  --wait-for FILE           keep receiving updates until FILE "
@@ -133,6 +143,17 @@ static void finished_update(rfbClient *cl)
 	seen.updates++;
 }
 
+/* libvncclient's own allocator, wrapped to count the resizes. */
+static MallocFrameBufferProc lvc_malloc_fb;
+
+static rfbBool malloc_fb(rfbClient *cl)
+{
+	if (seen.fb_allocs++)
+		fprintf(stderr, "vnctest: framebuffer resized to %dx%d\n",
+			cl->width, cl->height);
+	return lvc_malloc_fb(cl);
+}
+
 static void parse_click(const char *s)
 {
 	int n = sscanf(s, "%d,%d,%d", &opt.click_x, &opt.click_y,
@@ -174,6 +195,16 @@ static void parse_port(const char *s)
 		usage();
 }
 
+static int level(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*end || end == s || v < 0 || v > 9)
+		usage();
+	return (int)v;
+}
+
 static void parse_args(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -185,7 +216,8 @@ static void parse_args(int argc, char **argv)
 		{ "click", 1, 0, 'C' },		{ "hold-key", 1, 0, 'H' },
 		{ "hold-button", 1, 0, 'B' },	{ "stay", 1, 0, 's' },
 		{ "then-exit", 0, 0, 'x' },	{ "dump", 1, 0, 'd' },
-		{ "verbose", 0, 0, 'v' },
+		{ "verbose", 0, 0, 'v' },	{ "quality", 1, 0, 'q' },
+		{ "compress", 1, 0, 'z' },	{ "no-jpeg", 0, 0, 'J' },
 		{ 0 }
 	};
 	int c;
@@ -210,6 +242,9 @@ static void parse_args(int argc, char **argv)
 		case 'x': opt.stay = 0; break;
 		case 'd': opt.dump = optarg; break;
 		case 'v': opt.verbose = true; break;
+		case 'q': opt.quality = level(optarg); break;
+		case 'z': opt.compress = level(optarg); break;
+		case 'J': opt.no_jpeg = true; break;
 		default: usage();
 		}
 	}
@@ -266,9 +301,21 @@ static rfbClient *connect_server(void)
 	set_format(&cl->format);
 	cl->appData.requestedDepth = cl->format.depth;
 	cl->appData.encodingsString = opt.encodings;
+	/* libvncclient sends these pseudo-encodings only next to an encoding
+	 * that uses them: the compression level with Tight and Zlib, the
+	 * quality level with ZYWRLE always (5 unless set) and with Tight
+	 * while JPEG is enabled (its default). */
+	if (opt.quality >= 0)
+		cl->appData.qualityLevel = opt.quality;
+	if (opt.compress >= 0)
+		cl->appData.compressLevel = opt.compress;
+	if (opt.no_jpeg)
+		cl->appData.enableJPEG = FALSE;
 	cl->appData.shareDesktop = TRUE;
 	cl->GetPassword = get_password;
 	cl->FinishedFrameBufferUpdate = finished_update;
+	lvc_malloc_fb = cl->MallocFrameBuffer;
+	cl->MallocFrameBuffer = malloc_fb;
 	free(cl->serverHost);
 	cl->serverHost = strdup(opt.host);
 	cl->serverPort = opt.port;
@@ -451,16 +498,52 @@ static void count_diff(struct cmp *c, int x, int y)
 	c->maxy = y;
 }
 
-/* Compare once; print up to show differing pixels.  -1 on X failure. */
+/* RandR may resize the display under us: an XGetImage racing a shrink
+ * fails with BadMatch, which must not end the program (Xlib's default
+ * handler exits).  Remember the error; the caller tries again. */
+static int x_errors;
+
+static int x_error(Display *dpy, XErrorEvent *ev)
+{
+	x_errors++;
+	return 0;
+}
+
+/* The root window's current size: DisplayWidth() keeps the size the
+ * display had when it was opened, RandR may have changed it since. */
+static bool root_size(Display *dpy, int *w, int *h)
+{
+	Window root;
+	int x, y;
+	unsigned int rw, rh, border, depth;
+
+	if (!XGetGeometry(dpy, DefaultRootWindow(dpy), &root, &x, &y, &rw,
+			  &rh, &border, &depth))
+		return false;
+	*w = (int)rw;
+	*h = (int)rh;
+	return true;
+}
+
+/* Compare once; print up to show differing pixels.  Returns the number
+ * of differing pixels, all of them when the sizes differ or the display
+ * could not be read (it may be changing size): the caller retries. */
 static long compare_once(rfbClient *cl, struct cmp *c, int show)
 {
-	XImage *img = XGetImage(c->dpy, DefaultRootWindow(c->dpy), 0, 0,
-				cl->width, cl->height, AllPlanes, ZPixmap);
-	int x, y;
+	XImage *img = NULL;
+	int x, y, w = 0, h = 0;
 
+	if (root_size(c->dpy, &w, &h) && w == cl->width && h == cl->height)
+		img = XGetImage(c->dpy, DefaultRootWindow(c->dpy), 0, 0, w, h,
+				AllPlanes, ZPixmap);
 	if (!img) {
-		fprintf(stderr, "vnctest: XGetImage failed\n");
-		return -1;
+		XSync(c->dpy, False);
+		if (show)
+			fprintf(stderr, "vnctest: display %s is %dx%d, the "
+					"viewer's framebuffer %dx%d%s\n",
+				opt.display, w, h, cl->width, cl->height,
+				x_errors ? " (X errors)" : "");
+		return (long)cl->width * cl->height + 1;
 	}
 	c->count = 0;
 	for (y = 0; y < img->height; y++) {
@@ -486,7 +569,6 @@ static long compare_once(rfbClient *cl, struct cmp *c, int show)
 static bool open_display(rfbClient *cl, struct cmp *c)
 {
 	Visual *v;
-	int scr;
 
 	c->dpy = XOpenDisplay(opt.display);
 	if (!c->dpy) {
@@ -494,14 +576,11 @@ static bool open_display(rfbClient *cl, struct cmp *c)
 			opt.display);
 		return false;
 	}
-	scr = DefaultScreen(c->dpy);
-	v = DefaultVisual(c->dpy, scr);
-	if (v->class != TrueColor || DisplayWidth(c->dpy, scr) != cl->width ||
-	    DisplayHeight(c->dpy, scr) != cl->height) {
-		fprintf(stderr, "vnctest: display %s is %dx%d class %d, the "
-				"server says %dx%d\n", opt.display,
-			DisplayWidth(c->dpy, scr), DisplayHeight(c->dpy, scr),
-			v->class, cl->width, cl->height);
+	XSetErrorHandler(x_error);
+	v = DefaultVisual(c->dpy, DefaultScreen(c->dpy));
+	if (v->class != TrueColor) {
+		fprintf(stderr, "vnctest: display %s has visual class %d, "
+				"not TrueColor\n", opt.display, v->class);
 		XCloseDisplay(c->dpy);
 		return false;
 	}
@@ -694,7 +773,8 @@ int main(int argc, char **argv)
 	ok = run(cl);
 	free(cl->frameBuffer);
 	rfbClientCleanup(cl);
-	fprintf(stderr, "vnctest: %s after %lu updates\n",
-		ok ? "done" : "FAILED", seen.updates);
+	fprintf(stderr, "vnctest: %s after %lu updates, %d resizes\n",
+		ok ? "done" : "FAILED", seen.updates,
+		seen.fb_allocs ? seen.fb_allocs - 1 : 0);
 	return ok ? 0 : 1;
 }

@@ -1,0 +1,202 @@
+"""A small raw-socket RFB 3.8 client for tests that need to say or see
+what libvncclient cannot: colour-map formats, SetDesktopSize, a viewer
+without DesktopSize.  Only security type None; Raw pixels only.
+
+    c = rfbraw.Conn(port)
+    c.handshake()                      # 3.8, None, shared ClientInit
+    c.set_pixel_format(bpp=8, depth=8, true_colour=False)
+    c.set_encodings([rfbraw.RAW, rfbraw.EXT_DESKTOP_SIZE])
+    c.request(incremental=False)
+    msg = c.read_message()             # a Message, see below
+
+Every protocol violation raises Fail with a readable reason.
+"""
+import select
+import socket
+import struct
+
+RAW = 0
+DESKTOP_SIZE = -223
+EXT_DESKTOP_SIZE = -308
+LAST_RECT = -224
+
+
+class Fail(Exception):
+    pass
+
+
+class Closed(Fail):
+    """The server closed the connection (how: "EOF" or "reset")."""
+
+    def __init__(self, how, what):
+        Fail.__init__(self, "server closed the connection (%s) while we "
+                      "read %s" % (how, what))
+        self.how = how
+
+
+class Rect:
+    def __init__(self, x, y, w, h, enc):
+        self.x, self.y, self.w, self.h, self.enc = x, y, w, h, enc
+        self.pixels = None    # Raw: the bytes
+        self.screens = None   # ExtendedDesktopSize: [(id, x, y, w, h, f)]
+
+    def __repr__(self):
+        return "rect %dx%d+%d+%d enc %d" % (self.w, self.h, self.x, self.y,
+                                            self.enc)
+
+
+class Message:
+    """type 0: rects; type 1: first, colours [(r, g, b) 16 bit]; 2: bell;
+    3: text."""
+
+    def __init__(self, mtype):
+        self.type = mtype
+        self.rects = []
+        self.first = 0
+        self.colours = []
+        self.text = b""
+
+
+class Conn:
+    def __init__(self, port, host="127.0.0.1", timeout=10):
+        self.sock = socket.create_connection((host, port), timeout=timeout)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.width = self.height = 0
+        self.bpp = 32
+        self.name = ""
+
+    def close(self):
+        self.sock.close()
+
+    def send(self, data):
+        try:
+            self.sock.sendall(data)
+        except (BrokenPipeError, ConnectionResetError):
+            raise Closed("reset", "nothing (we were sending)")
+
+    def recv(self, n, what):
+        buf = bytearray()
+        while len(buf) < n:
+            try:
+                chunk = self.sock.recv(min(n - len(buf), 1 << 20))
+            except socket.timeout:
+                raise Fail("timeout reading %s (%d of %d bytes)"
+                           % (what, len(buf), n))
+            except ConnectionResetError:
+                raise Closed("reset", what)
+            if not chunk:
+                raise Closed("EOF", what)
+            buf += chunk
+        return bytes(buf)
+
+    def u8(self, what):
+        return self.recv(1, what)[0]
+
+    def u16(self, what):
+        return struct.unpack(">H", self.recv(2, what))[0]
+
+    def u32(self, what):
+        return struct.unpack(">I", self.recv(4, what))[0]
+
+    # rfbproto 7.1-7.3
+    def handshake(self):
+        v = self.recv(12, "ProtocolVersion")
+        if not v.startswith(b"RFB 003."):
+            raise Fail("server version %r" % v)
+        self.send(b"RFB 003.008\n")
+        n = self.u8("number of security types")
+        if n == 0:
+            raise Fail("server refused: %r"
+                       % self.recv(self.u32("reason length"), "reason"))
+        types = list(self.recv(n, "security types"))
+        if 1 not in types:
+            raise Fail("security types %s lack None" % types)
+        self.send(bytes([1]))
+        if self.u32("SecurityResult") != 0:
+            raise Fail("SecurityResult: failed")
+        self.send(bytes([1]))  # ClientInit: shared
+        self.width, self.height = self.u16("width"), self.u16("height")
+        pf = self.recv(16, "pixel format")
+        self.bpp = pf[0]
+        n = self.u32("name length")
+        self.name = self.recv(n, "name").decode("utf-8", "replace")
+
+    # rfbproto 7.5.1
+    def set_pixel_format(self, bpp, depth, true_colour, big_endian=False,
+                         maxes=(0, 0, 0), shifts=(0, 0, 0)):
+        self.send(struct.pack(">BxxxBBBBHHHBBBxxx", 0, bpp, depth,
+                              int(big_endian), int(true_colour), *maxes,
+                              *shifts))
+        self.bpp = bpp
+
+    # rfbproto 7.5.2
+    def set_encodings(self, encs):
+        self.send(struct.pack(">BxH%di" % len(encs), 2, len(encs), *encs))
+
+    # rfbproto 7.5.3
+    def request(self, incremental=True, area=None):
+        x, y, w, h = area or (0, 0, self.width, self.height)
+        self.send(struct.pack(">BBHHHH", 3, int(incremental), x, y, w, h))
+
+    # rfbproto 7.5.9
+    def set_desktop_size(self, w, h, screens):
+        msg = struct.pack(">BxHHBx", 251, w, h, len(screens))
+        for s in screens:
+            msg += struct.pack(">IHHHHI", *s)
+        self.send(msg)
+
+    def poll(self, seconds):
+        """The next message if one starts arriving within `seconds`."""
+        r, _, _ = select.select([self.sock], [], [], seconds)
+        return self.read_message() if r else None
+
+    def read_message(self):
+        t = self.u8("message type")
+        m = Message(t)
+        if t == 0:
+            self.recv(1, "pad")
+            for i in range(self.u16("number of rectangles")):
+                r = self._read_rect(i)
+                if r.enc == LAST_RECT:
+                    break
+                m.rects.append(r)
+        elif t == 1:  # rfbproto 7.6.2 SetColourMapEntries
+            self.recv(1, "pad")
+            m.first = self.u16("first colour")
+            n = self.u16("number of colours")
+            data = self.recv(6 * n, "colours")
+            m.colours = [struct.unpack(">HHH", data[i:i + 6])
+                         for i in range(0, 6 * n, 6)]
+        elif t == 2:
+            pass
+        elif t == 3:
+            self.recv(3, "pad")
+            m.text = self.recv(self.u32("cut text length"), "cut text")
+        else:
+            raise Fail("server message type %d, which we never enabled" % t)
+        return m
+
+    def _read_rect(self, i):
+        r = Rect(*struct.unpack(">HHHHi", self.recv(12, "rect header")))
+        if r.enc == RAW:
+            if r.x + r.w > self.width or r.y + r.h > self.height:
+                raise Fail("Raw %r outside the %dx%d framebuffer"
+                           % (r, self.width, self.height))
+            r.pixels = self.recv(r.w * r.h * self.bpp // 8,
+                                 "Raw pixels of rect %d" % i)
+        elif r.enc == DESKTOP_SIZE:
+            self.width, self.height = r.w, r.h
+        elif r.enc == EXT_DESKTOP_SIZE:
+            n = self.u8("number of screens")
+            self.recv(3, "pad")
+            data = self.recv(16 * n, "screens")
+            r.screens = [struct.unpack(">IHHHHI", data[k:k + 16])
+                         for k in range(0, 16 * n, 16)]
+            # a failed request (x 1, status y non-zero) changes nothing
+            if r.x != 1 or r.y == 0:
+                self.width, self.height = r.w, r.h
+        elif r.enc != LAST_RECT:
+            raise Fail("rect %d has encoding %d, which we never asked for"
+                       % (i, r.enc))
+        return r
+
