@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -193,4 +194,72 @@ struct net_conn *net_conn_new_prefixed(struct net_conn *inner,
 	p->base.fd = inner->fd;
 	memcpy(p->base.peer, inner->peer, sizeof(p->base.peer));
 	return &p->base;
+}
+
+/* inetd: the peer is on stdin/stdout.  Usually both are one socket; when
+ * they are two pipes, writes go to wfd, which stays blocking: it is the
+ * only client, there is no one else to stall. */
+struct stdio_conn {
+	struct net_conn base;
+	int wfd;
+};
+
+static ssize_t stdio_write(struct net_conn *c, const void *buf, size_t len)
+{
+	struct stdio_conn *s = (struct stdio_conn *)c;
+	ssize_t n;
+
+	if (s->wfd == c->fd)
+		return fd_write(c, buf, len);
+	do
+		n = write(s->wfd, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+static ssize_t stdio_read(struct net_conn *c, void *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = read(c->fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+static void stdio_destroy(struct net_conn *c)
+{
+	struct stdio_conn *s = (struct stdio_conn *)c;
+
+	if (s->wfd != c->fd)
+		close(s->wfd);
+	close(c->fd);
+	free(s);
+}
+
+static const struct net_conn_ops stdio_ops = {
+	.read = stdio_read,
+	.write = stdio_write,
+	.destroy = stdio_destroy,
+};
+
+struct net_conn *net_conn_new_stdio(int rfd, int wfd)
+{
+	struct stdio_conn *s = calloc(1, sizeof(*s));
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	struct stat st;
+
+	if (!s)
+		return NULL;
+	s->base.ops = &stdio_ops;
+	s->base.fd = rfd;
+	s->wfd = wfd;
+	fcntl(rfd, F_SETFL, fcntl(rfd, F_GETFL) | O_NONBLOCK);
+	if (fstat(rfd, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	    getpeername(rfd, (struct sockaddr *)&ss, &sl) == 0)
+		net_addr_str(&ss, s->base.peer, sizeof(s->base.peer));
+	else
+		snprintf(s->base.peer, sizeof(s->base.peer), "inetd");
+	return &s->base;
 }

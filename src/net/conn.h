@@ -67,6 +67,10 @@ static inline int net_conn_flush(struct net_conn *c)
 	return c->ops->flush ? c->ops->flush(c) : 0;
 }
 
+/* inetd mode: the peer on stdin (read) and stdout (write), which may be
+ * the same socket.  Takes ownership of both. */
+struct net_conn *net_conn_new_stdio(int rfd, int wfd);
+
 /* Close and free. */
 void net_conn_destroy(struct net_conn *c);
 
