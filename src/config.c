@@ -29,25 +29,52 @@ void config_usage(void)
 "  -noxdamage           poll the screen instead of using X DAMAGE\n"
 "  -wait MS             screen poll interval without DAMAGE (default 100)\n"
 "\n"
-"Network and access\n"
+"Listening and connecting\n"
 "  -rfbport N           TCP port (default 5900, or the next free one up\n"
-"                       to 5999; 0 picks any free port).  The port is\n"
-"                       printed on stdout as PORT=N\n"
+"                       to 5999; 0 any free port; -1 no TCP).  The port\n"
+"                       is printed on stdout as PORT=N\n"
+"  -listen ADDR         listen on this address only (IPv4, IPv6 or name;\n"
+"                       repeatable)\n"
 "  -localhost           accept connections from this machine only\n"
+"  -unixsock PATH       also listen on a unix socket (mode 0600)\n"
+"  -inetd               serve one viewer on stdin/stdout, then exit\n"
+"  -connect HOST[:PORT] connect out to a listening viewer (default port\n"
+"                       5500), retrying until it answers (repeatable)\n"
+"  -httpdir DIR         web viewer files served on the VNC port; browsers\n"
+"                       connect by WebSocket on the same port (default\n"
+"                       /usr/share/novnc when installed)\n"
+"  Sockets passed by systemd (LISTEN_FDS) replace -rfbport and -listen;\n"
+"  readiness is reported to NOTIFY_SOCKET.\n"
+"\n"
+"Security\n"
 "  -rfbauth FILE        require the VNC password stored in FILE; a second\n"
 "                       password in FILE grants view-only access\n"
 "  -storepasswd [PASS] [FILE]\n"
 "                       write PASS (asked for when omitted) to FILE\n"
 "                       (default ~/.vnc/passwd) in vncpasswd format, exit\n"
+"  -securitytypes LIST  what to offer, in order, from None, VncAuth,\n"
+"                       Plain, TLSNone, TLSVnc, TLSPlain, X509None,\n"
+"                       X509Vnc, X509Plain (default: VncAuth with\n"
+"                       -rfbauth, else None)\n"
+"  -cert FILE, -key FILE  TLS certificate and key (PEM) for X509* and\n"
+"                       wss://; without them a self-signed one is made\n"
+"                       once in ~/.config/xrfbshare/\n"
+"  -plainusers LIST     users allowed to log in with Plain (PAM); default\n"
+"                       the user running xrfbshare\n"
 "  -nopw                allow connections from the network without a\n"
-"                       password (without -rfbauth the default is to\n"
-"                       listen on localhost only)\n"
+"                       password (without one the default is to listen\n"
+"                       on localhost only)\n"
 "  -viewonly            viewers cannot send keyboard or mouse input\n"
+"\n"
+"Sessions\n"
 "  -shared              always share the desktop between viewers (default)\n"
 "  -noshared            a viewer asking for exclusive access disconnects\n"
 "                       the others\n"
+"  -dontdisconnect      with -noshared: refuse such a viewer instead\n"
 "  -forever             keep serving after viewers leave (default)\n"
 "  -once                exit when the first viewer disconnects\n"
+"  -maxclients N        at most N viewers at once\n"
+"  -timeout N           exit if no viewer connected within N seconds\n"
 "  -maxcuttext BYTES    largest clipboard text accepted or sent\n"
 "                       (default 1048576)\n"
 "  -maxqueue BYTES      output queued for a viewer that is not reading\n"
@@ -78,53 +105,103 @@ static bool is_geometry(const char *s)
 	return s && sscanf(s, "%ux%u%c", &w, &h, &end) == 2 && w && h;
 }
 
-/* Parse a non-negative decimal in [0, max]; -1 if it is not one. */
-static long long parse_num(const char *opt, const char *s, long long max)
+/* Parse a decimal in [min, max] into *out; -1 if it is not one. */
+static int parse_num(const char *opt, const char *s, long long min,
+		     long long max, long long *out)
 {
 	char *end;
 	long long v;
 
 	errno = 0;
-	v = s ? strtoll(s, &end, 10) : -1;
-	if (!s || errno || end == s || *end || v < 0 || v > max) {
-		log_error("%s needs a number from 0 to %lld (got \"%s\")", opt,
-			  max, s ? s : "");
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max) {
+		log_error("%s needs a number from %lld to %lld (got \"%s\")",
+			  opt, min, max, s);
 		return -1;
 	}
-	return v;
+	*out = v;
+	return 0;
+}
+
+/* Repeatable options collect into an array. */
+static int add_to(const char *opt, const char **arr, int *n, int max,
+		  const char *v)
+{
+	if (*n == max) {
+		log_error("-%s given more than %d times", opt, max);
+		return -1;
+	}
+	arr[(*n)++] = v;
+	return 0;
+}
+
+static int parse_num_opt(struct config *cfg, const char *o, const char *a)
+{
+	long long v;
+
+	if (!strcmp(o, "rfbport")) {
+		if (parse_num("-rfbport", a, -1, 65535, &v) < 0)
+			return -1;
+		cfg->rfbport = (int)v;
+		cfg->port_given = true;
+	} else if (!strcmp(o, "wait")) {
+		if (parse_num("-wait", a, 1, 10000, &v) < 0)
+			return -1;
+		cfg->poll_ms = (int)v;
+	} else if (!strcmp(o, "maxcuttext")) {
+		if (parse_num("-maxcuttext", a, 0, 1LL << 30, &v) < 0)
+			return -1;
+		cfg->max_cuttext = (size_t)v;
+	} else if (!strcmp(o, "maxqueue")) {
+		if (parse_num("-maxqueue", a, 1 << 20, 1LL << 32, &v) < 0)
+			return -1;
+		cfg->max_queue = (size_t)v;
+	} else if (!strcmp(o, "maxclients")) {
+		if (parse_num("-maxclients", a, 1, 1000, &v) < 0)
+			return -1;
+		cfg->max_clients = (int)v;
+	} else if (!strcmp(o, "timeout")) {
+		if (parse_num("-timeout", a, 1, 86400 * 365, &v) < 0)
+			return -1;
+		cfg->timeout_s = (int)v;
+	}
+	return 0;
 }
 
 /* Options taking one argument; returns 0, or -1 on a usage error. */
 static int parse_arg_opt(struct config *cfg, const char *o, const char *a)
 {
-	long long v = 0;
+	const struct {
+		const char *name;
+		const char **field;
+	} strs[] = {
+		{ "display", &cfg->display },	{ "rfbauth", &cfg->rfbauth },
+		{ "desktop", &cfg->desktop_name }, { "unixsock", &cfg->unixsock },
+		{ "httpdir", &cfg->httpdir },	{ "cert", &cfg->cert },
+		{ "key", &cfg->key },		{ "securitytypes", &cfg->securitytypes },
+		{ "plainusers", &cfg->plainusers },
+	};
 
-	if (!strcmp(o, "display")) {
-		cfg->display = a;
-	} else if (!strcmp(o, "rfbport")) {
-		v = parse_num("-rfbport", a, 65535);
-		cfg->rfbport = (int)v;
-		cfg->port_given = true;
-	} else if (!strcmp(o, "rfbauth")) {
-		cfg->rfbauth = a;
-	} else if (!strcmp(o, "desktop")) {
-		cfg->desktop_name = a;
-	} else if (!strcmp(o, "wait")) {
-		v = parse_num("-wait", a, 10000);
-		cfg->poll_ms = (int)v;
-	} else if (!strcmp(o, "maxcuttext")) {
-		v = parse_num("-maxcuttext", a, 1LL << 30);
-		cfg->max_cuttext = (size_t)v;
-	} else if (!strcmp(o, "maxqueue")) {
-		v = parse_num("-maxqueue", a, 1LL << 32);
-		cfg->max_queue = (size_t)v;
-	}
-	return v < 0 ? -1 : 0;
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		if (!strcmp(o, strs[i].name)) {
+			*strs[i].field = a;
+			return 0;
+		}
+	if (!strcmp(o, "listen"))
+		return add_to(o, cfg->listen, &cfg->nlisten, CONFIG_MAX_LISTEN,
+			      a);
+	if (!strcmp(o, "connect"))
+		return add_to(o, cfg->connect, &cfg->nconnect,
+			      CONFIG_MAX_CONNECT, a);
+	return parse_num_opt(cfg, o, a);
 }
 
-static const char *const arg_opts[] = { "display", "rfbport", "rfbauth",
-					"desktop", "wait", "maxcuttext",
-					"maxqueue", NULL };
+static const char *const arg_opts[] = {
+	"display",    "rfbport",  "rfbauth",  "desktop", "wait",
+	"maxcuttext", "maxqueue", "listen",   "unixsock", "connect",
+	"maxclients", "timeout",  "httpdir",  "cert",	 "key",
+	"securitytypes", "plainusers", NULL
+};
 
 static bool takes_arg(const char *o)
 {
@@ -152,6 +229,8 @@ static int parse_flag(struct config *cfg, const char *o)
 		{ "noshm", &cfg->noshm, true },
 		{ "noxdamage", &cfg->nodamage, true },
 		{ "nodamage", &cfg->nodamage, true },
+		{ "inetd", &cfg->inetd, true },
+		{ "dontdisconnect", &cfg->dont_disconnect, true },
 	};
 
 	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)

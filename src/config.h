@@ -6,9 +6,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#define CONFIG_MAX_LISTEN 8
+#define CONFIG_MAX_CONNECT 8
+
 struct config {
 	const char *display;	  /* -display, else $DISPLAY */
-	int rfbport;		  /* -rfbport; 0 picks a free port */
+	int rfbport;		  /* -rfbport; 0 any free port, -1 no TCP */
 	bool port_given;	  /* -rfbport was on the command line */
 	bool localhost;		  /* -localhost */
 	bool nopw;		  /* -nopw: network without a password */
@@ -25,6 +28,19 @@ struct config {
 	size_t max_cuttext;	  /* -maxcuttext BYTES */
 	size_t max_queue;	  /* -maxqueue BYTES: per-client output cap */
 	int verbosity;		  /* -v raises, -quiet lowers */
+	const char *listen[CONFIG_MAX_LISTEN]; /* -listen ADDR */
+	int nlisten;
+	const char *unixsock;	  /* -unixsock PATH */
+	bool inetd;		  /* -inetd: one viewer on stdin/stdout */
+	const char *connect[CONFIG_MAX_CONNECT]; /* -connect HOST[:PORT] */
+	int nconnect;
+	int max_clients;	  /* -maxclients N (0: no limit) */
+	int timeout_s;		  /* -timeout N: exit if nobody connects */
+	bool dont_disconnect;	  /* -dontdisconnect */
+	const char *httpdir;	  /* -httpdir DIR */
+	const char *cert, *key;	  /* -cert FILE, -key FILE */
+	const char *securitytypes; /* -securitytypes LIST */
+	const char *plainusers;	  /* -plainusers LIST */
 	bool storepasswd;	  /* -storepasswd [PASS] FILE, then exit */
 	const char *storepasswd_pass; /* NULL: ask on the terminal */
 	const char *storepasswd_file;

@@ -364,7 +364,7 @@ static int round_trip(void *st, const struct rfb_rect *rect, int level,
 		      int quality, size_t *size)
 {
 	struct rfb_pixconv pc;
-	struct enc_params p = { &fb, &pc, level, quality };
+	struct enc_params p = { &fb, &pc, level, quality, NULL };
 	struct buf out;
 	struct rd r;
 	int n, i, x, y;
@@ -499,7 +499,7 @@ static const uint8_t *encode_one(void *st, size_t f, const struct rfb_rect *r,
 				 struct buf *out)
 {
 	struct rfb_pixconv pc;
-	struct enc_params p = { &fb, &pc, 6, -1 };
+	struct enc_params p = { &fb, &pc, 6, -1, NULL };
 
 	rfb_pixconv_init(&pc, &fmts[f].pf);
 	buf_clear(out);

@@ -1,0 +1,364 @@
+#include "app.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "front.h"
+#include "net/connect.h"
+#include "net/listen.h"
+#include "net/systemd.h"
+#include "rfb/server.h"
+#include "security.h"
+#include "util/log.h"
+#include "util/loop.h"
+#include "x11/backend.h"
+#include "x11/create.h"
+
+#define REVERSE_DEFAULT_PORT 5500
+#define DEFAULT_HTTPDIR "/usr/share/novnc"
+
+struct app {
+	struct config *cfg;
+	struct loop *loop;
+	struct x11_create *created;
+	struct x11_backend *backend;
+	struct security *security;
+	struct rfb_server *srv;
+	struct front *front;
+	struct net_listener *listener;
+	struct net_connector *dialers[CONFIG_MAX_CONNECT];
+	int ndialers;
+	struct loop_timer *timeout;
+	bool had_client;
+	int sigfd;
+};
+
+static void on_signal(void *data, int fd, unsigned events)
+{
+	struct app *app = data;
+	struct signalfd_siginfo si;
+
+	if (read(fd, &si, sizeof(si)) != sizeof(si))
+		return;
+	log_info("signal %u: shutting down", si.ssi_signo);
+	loop_quit(app->loop, 0);
+}
+
+/* SIGINT/SIGTERM arrive through the loop; SIGPIPE never kills us. */
+static int setup_signals(struct app *app)
+{
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	app->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (app->sigfd < 0)
+		return -1;
+	return loop_add_fd(app->loop, app->sigfd, LOOP_IN, on_signal, app);
+}
+
+static void on_accept(void *data, struct net_conn *conn)
+{
+	struct app *app = data;
+
+	front_accept(app->front, conn);
+}
+
+static void on_dialled(void *data, struct net_conn *conn)
+{
+	struct app *app = data;
+
+	front_rfb(app->front, conn);
+}
+
+static void on_leave(void *data, int nleft)
+{
+	struct app *app = data;
+
+	app->had_client = true;
+	if ((app->cfg->once || app->cfg->inetd) && nleft == 0) {
+		log_info("%s: the viewer left, exiting",
+			 app->cfg->inetd ? "-inetd" : "-once");
+		loop_quit(app->loop, 0);
+	}
+}
+
+/* -timeout N: nobody came within N seconds of start. */
+static void on_timeout(void *data)
+{
+	struct app *app = data;
+
+	app->timeout = NULL;
+	if (app->had_client || rfb_server_nclients(app->srv) > 0)
+		return;
+	log_info("-timeout: no viewer connected within %d s, exiting",
+		 app->cfg->timeout_s);
+	loop_quit(app->loop, 0);
+}
+
+static bool is_loopback(const char *addr)
+{
+	return !strcmp(addr, "localhost") || !strncmp(addr, "127.", 4) ||
+	       !strcmp(addr, "::1") || !strcmp(addr, "[::1]");
+}
+
+/* Without a login only this machine may connect, unless -nopw. */
+static int check_exposure(struct app *app, bool *loopback)
+{
+	const struct config *cfg = app->cfg;
+
+	*loopback = cfg->localhost;
+	if (cfg->nopw || security_requires_login(app->security))
+		return 0;
+	for (int i = 0; i < cfg->nlisten; i++)
+		if (!is_loopback(cfg->listen[i])) {
+			log_error("refusing to listen on %s without a password:"
+				  " set one with -rfbauth FILE (write it with "
+				  "-storepasswd), or add -nopw",
+				  cfg->listen[i]);
+			return -1;
+		}
+	if (!*loopback && cfg->nlisten == 0 && cfg->rfbport >= 0)
+		log_warn("no password set: listening on localhost only. Set "
+			 "one with 'xrfbshare -storepasswd FILE' and '-rfbauth "
+			 "FILE', or allow unauthenticated network access with "
+			 "-nopw");
+	*loopback = true;
+	return 0;
+}
+
+/* Bind every TCP address at `port`; -1 with errno (all-or-nothing). */
+static int listen_tcp(struct app *app, int port, bool loopback)
+{
+	const struct config *cfg = app->cfg;
+
+	if (cfg->nlisten == 0)
+		return net_listener_add_tcp(app->listener,
+					    loopback ? "localhost" : NULL,
+					    port);
+	for (int i = 0; i < cfg->nlisten; i++)
+		if (net_listener_add_tcp(app->listener, cfg->listen[i],
+					 port) < 0) {
+			log_error("cannot listen on %s port %d: %s",
+				  cfg->listen[i], port, strerror(errno));
+			return -1;
+		}
+	return 0;
+}
+
+/* -rfbport, or 5900 and up to 5999 when it was not given. */
+static int start_tcp(struct app *app, bool loopback)
+{
+	const struct config *cfg = app->cfg;
+	int port = cfg->rfbport, last = cfg->port_given ? port : 5999;
+
+	for (; port <= last; port++) {
+		app->listener = net_listener_new(app->loop, on_accept, app);
+		if (!app->listener)
+			return -1;
+		if (listen_tcp(app, port, loopback) == 0)
+			return 0;
+		net_listener_destroy(app->listener);
+		app->listener = NULL;
+		if (errno != EADDRINUSE)
+			break;
+	}
+	log_error("cannot listen on TCP port %d: %s%s", cfg->rfbport,
+		  strerror(errno),
+		  errno == EADDRINUSE ? "; pick another with -rfbport" : "");
+	return -1;
+}
+
+static int start_unix(struct app *app)
+{
+	const char *path = app->cfg->unixsock;
+
+	if (!app->listener)
+		app->listener = net_listener_new(app->loop, on_accept, app);
+	if (!app->listener || net_listener_add_unix(app->listener, path) < 0) {
+		log_error("cannot listen on unix socket %s: %s", path,
+			  strerror(errno));
+		return -1;
+	}
+	log_info("listening on unix socket %s", path);
+	return 0;
+}
+
+/* Sockets handed over by systemd replace -rfbport and -listen. */
+static int start_activated(struct app *app, const int *fds, int n)
+{
+	app->listener = net_listener_new(app->loop, on_accept, app);
+	if (!app->listener)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (net_listener_add_fd(app->listener, fds[i]) < 0)
+			return -1;
+	log_info("serving %d socket(s) from systemd", n);
+	return 0;
+}
+
+/* inetd: a log written to a stderr that is the viewer's socket would be
+ * read as protocol, so stderr goes to /dev/null then. */
+static void start_inetd(struct app *app)
+{
+	struct stat in, err;
+	struct net_conn *conn;
+	int null;
+
+	if (fstat(0, &in) == 0 && fstat(2, &err) == 0 &&
+	    in.st_ino == err.st_ino && in.st_dev == err.st_dev &&
+	    (null = open("/dev/null", O_WRONLY)) >= 0) {
+		dup2(null, 2);
+		close(null);
+	}
+	conn = net_conn_new_stdio(dup(0), dup(1));
+	if (conn)
+		front_rfb(app->front, conn);
+}
+
+static int start_ways_in(struct app *app)
+{
+	const struct config *cfg = app->cfg;
+	int fds[16], n = net_systemd_listen_fds(fds, 16);
+	bool loopback;
+
+	if (cfg->inetd) {
+		start_inetd(app);
+		return 0;
+	}
+	if (check_exposure(app, &loopback) < 0)
+		return -1;
+	if (n > 0 ? start_activated(app, fds, n) < 0 :
+		    cfg->rfbport >= 0 && start_tcp(app, loopback) < 0)
+		return -1;
+	if (cfg->unixsock && start_unix(app) < 0)
+		return -1;
+	for (int i = 0; i < cfg->nconnect; i++) {
+		app->dialers[i] = net_connect_start(app->loop, cfg->connect[i],
+						    REVERSE_DEFAULT_PORT,
+						    on_dialled, app);
+		if (!app->dialers[i]) {
+			log_error("-connect %s: not a HOST[:PORT]",
+				  cfg->connect[i]);
+			return -1;
+		}
+		app->ndialers++;
+	}
+	return 0;
+}
+
+static void announce(struct app *app)
+{
+	int port = app->listener ? net_listener_port(app->listener) : -1;
+
+	if (port > 0) {
+		printf("PORT=%d\n", port);
+		fflush(stdout);
+		log_info("listening on port %d; connect with: vncviewer "
+			 "HOST::%d", port, port);
+	}
+	net_systemd_notify("READY=1");
+}
+
+static const char *httpdir(const struct config *cfg)
+{
+	struct stat st;
+
+	if (cfg->httpdir)
+		return cfg->httpdir;
+	return stat(DEFAULT_HTTPDIR "/vnc.html", &st) == 0 ? DEFAULT_HTTPDIR :
+							     NULL;
+}
+
+static int start_server(struct app *app)
+{
+	const struct config *cfg = app->cfg;
+	struct rfb_server_opts o = {
+		.viewonly = cfg->viewonly,
+		.shared = cfg->shared,
+		.dont_disconnect = cfg->dont_disconnect,
+		.max_cuttext = cfg->max_cuttext,
+		.max_queue = cfg->max_queue,
+		.max_clients = cfg->max_clients,
+	};
+	struct front_opts fo = { .httpdir = httpdir(cfg) };
+
+	app->security = security_new(cfg, &o);
+	if (!app->security)
+		return -1;
+	o.name = cfg->desktop_name ? cfg->desktop_name :
+				     x11_backend_name(app->backend);
+	app->srv = rfb_server_new(app->loop, &o,
+				  x11_backend_desktop(app->backend));
+	if (!app->srv)
+		return -1;
+	rfb_server_set_leave_cb(app->srv, on_leave, app);
+	fo.srv = app->srv;
+	fo.tls = security_tls(app->security);
+	app->front = front_new(app->loop, &fo);
+	if (!app->front)
+		return -1;
+	return x11_backend_start(app->backend, app->srv);
+}
+
+static int app_start(struct app *app)
+{
+	struct config *cfg = app->cfg;
+
+	if (setup_signals(app) < 0)
+		return -1;
+	if (cfg->create) {
+		app->created = x11_create_new(cfg->create_geom);
+		if (!app->created)
+			return -1;
+		cfg->display = x11_create_display(app->created);
+	}
+	app->backend = x11_backend_new(app->loop, cfg);
+	if (!app->backend || start_server(app) < 0 || start_ways_in(app) < 0)
+		return -1;
+	if (cfg->timeout_s)
+		app->timeout = loop_timer_add(app->loop, cfg->timeout_s * 1000,
+					      false, on_timeout, app);
+	announce(app);
+	return 0;
+}
+
+static void app_stop(struct app *app)
+{
+	net_systemd_notify("STOPPING=1");
+	for (int i = 0; i < app->ndialers; i++)
+		net_connector_destroy(app->dialers[i]);
+	net_listener_destroy(app->listener);
+	rfb_server_destroy(app->srv);
+	front_destroy(app->front);
+	security_free(app->security);
+	x11_backend_destroy(app->backend);
+	x11_create_destroy(app->created);
+	if (app->sigfd >= 0)
+		close(app->sigfd);
+	loop_destroy(app->loop);
+}
+
+int app_run(struct config *cfg)
+{
+	struct app app = { .cfg = cfg, .sigfd = -1 };
+	int r;
+
+	app.loop = loop_new();
+	if (!app.loop)
+		return 1;
+	r = app_start(&app) < 0 ? 1 : loop_run(app.loop);
+	app_stop(&app);
+	return r;
+}

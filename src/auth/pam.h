@@ -1,0 +1,17 @@
+/* Operating-system password checks for VeNCrypt Plain logins. */
+#ifndef XRFB_AUTH_PAM_H
+#define XRFB_AUTH_PAM_H
+
+#include <stdbool.h>
+
+/* Whether this build can check passwords (PAM headers were found). */
+bool auth_pam_available(void);
+
+/* Authenticate `user` with `pass` through PAM service `service` (a
+ * missing /etc/pam.d/SERVICE falls back to "other"), then check the
+ * account is usable.  Blocking: call it off the event loop.
+ * Thread-safe. */
+bool auth_pam_check(const char *service, const char *user,
+		    const char *pass);
+
+#endif
