@@ -1,14 +1,18 @@
 /*
  * vncclip: a libvncclient viewer for the clipboard and bell tests.
  *
- *   vncclip [--send TEXT] [--expect TEXT] [--bell DISPLAY] [--timeout S] PORT
+ *   vncclip [--send TEXT] [--expect TEXT] [--bell DISPLAY]
+ *           [--cursor DISPLAY] [--timeout S] PORT
  *
  * --send puts TEXT (UTF-8 on the command line) on the server's clipboard as
  * a Latin-1 ClientCutText; --expect waits for a ServerCutText equal to TEXT
  * in Latin-1; --bell rings the bell on X display DISPLAY (XBell) and waits
- * for the RFB Bell.  Exit 0 when everything asked for happened.
+ * for the RFB Bell; --cursor asks for cursor shapes, waits for the first,
+ * sets a different cursor on DISPLAY's root window and waits for that one
+ * too.  Exit 0 when everything asked for happened.
  */
 #include <X11/Xlib.h>
+#include <X11/cursorfont.h>
 #include <getopt.h>
 #include <rfb/rfbclient.h>
 #include <stdbool.h>
@@ -21,7 +25,18 @@ static struct {
 	bool bell;
 	char *cut;
 	int cutlen;
+	int cursors;	   /* cursor shapes received */
+	int cur_w, cur_h; /* the last one's size */
 } seen;
+
+static void got_cursor(rfbClient *cl, int xhot, int yhot, int w, int h,
+		       int bpp)
+{
+	seen.cursors++;
+	seen.cur_w = w;
+	seen.cur_h = h;
+	printf("vncclip: cursor %dx%d hotspot %d,%d\n", w, h, xhot, yhot);
+}
 
 static void got_bell(rfbClient *cl)
 {
@@ -63,9 +78,13 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static int want_cursors;
+
 static bool done(const char *expect, bool want_bell)
 {
 	if (want_bell && !seen.bell)
+		return false;
+	if (seen.cursors < want_cursors)
 		return false;
 	return !expect || (seen.cut && !strcmp(seen.cut, expect));
 }
@@ -90,6 +109,21 @@ static bool pump(rfbClient *cl, const char *expect, bool bell,
 	return !expect_done || done(expect, bell);
 }
 
+/* A root window cursor other than the server's default X. */
+static void change_cursor(const char *display)
+{
+	Display *dpy = XOpenDisplay(display);
+
+	if (!dpy) {
+		fprintf(stderr, "vncclip: cannot open %s\n", display);
+		exit(1);
+	}
+	XDefineCursor(dpy, DefaultRootWindow(dpy),
+		      XCreateFontCursor(dpy, XC_hand2));
+	XSync(dpy, False);
+	/* Closing the connection would take the cursor away again. */
+}
+
 static void ring(const char *display)
 {
 	Display *dpy = XOpenDisplay(display);
@@ -109,8 +143,9 @@ int main(int argc, char **argv)
 					    { "expect", 1, 0, 'e' },
 					    { "bell", 1, 0, 'b' },
 					    { "timeout", 1, 0, 't' },
+					    { "cursor", 1, 0, 'c' },
 					    { 0 } };
-	const char *send = NULL, *bell = NULL;
+	const char *send = NULL, *bell = NULL, *cursor = NULL;
 	char *expect = NULL;
 	double timeout = 15;
 	rfbClient *cl;
@@ -125,6 +160,8 @@ int main(int argc, char **argv)
 			bell = optarg;
 		else if (c == 't')
 			timeout = atof(optarg);
+		else if (c == 'c')
+			cursor = optarg;
 		else
 			return 2;
 	}
@@ -133,6 +170,8 @@ int main(int argc, char **argv)
 	cl = rfbGetClient(8, 3, 4);
 	cl->Bell = got_bell;
 	cl->GotXCutText = got_cut;
+	cl->GotCursorShape = got_cursor;
+	cl->appData.useRemoteCursor = cursor != NULL;
 	cl->serverHost = strdup("127.0.0.1");
 	cl->serverPort = atoi(argv[optind]);
 	if (!rfbInitClient(cl, NULL, NULL)) {
@@ -150,6 +189,15 @@ int main(int argc, char **argv)
 	}
 	if (bell)
 		ring(bell);
+	if (cursor) {
+		want_cursors = 1;
+		if (!pump(cl, NULL, false, true, timeout)) {
+			fprintf(stderr, "vncclip: no cursor shape arrived\n");
+			return 1;
+		}
+		change_cursor(cursor);
+		want_cursors = seen.cursors + 1;
+	}
 	if (!pump(cl, expect, bell != NULL, true, timeout)) {
 		fprintf(stderr, "vncclip: timed out: bell %s, text \"%s\"\n",
 			seen.bell ? "seen" : "not seen",
