@@ -41,7 +41,8 @@ int net_tls_fingerprint(const char *cert_file, char *fingerprint, size_t fplen,
 			const char **why);
 
 /* A server-side TLS layer over `inner`: x509 presents the certificate
- * (priority "NORMAL"), otherwise anonymous key exchange only.  Takes
+ * (priority "NORMAL"), otherwise anonymous key exchange only, in TLS 1.2
+ * (1.3 has none; a viewer offering it still gets 1.2).  Takes
  * ownership of inner on success; NULL and *why (inner untouched) if x509
  * is asked for without a certificate, or on OOM.
  *

@@ -1,7 +1,7 @@
 /* Both ends of a TLS connection in one process: the server layer driven
  * only by poll() readiness, the way rfb/client.c drives a connection, and
  * a non-blocking GnuTLS client on the other end of a socketpair (or of a
- * loopback TCP connection). */
+ * loopback TCP connection).  Also an awkward inner layer to put below. */
 #ifndef XRFB_TESTS_TLS_HARNESS_H
 #define XRFB_TESTS_TLS_HARNESS_H
 
