@@ -82,14 +82,17 @@ static void on_dialled(void *data, struct net_conn *conn)
 	front_rfb(app->front, conn);
 }
 
-static void on_leave(void *data, int nleft)
+static void on_leave(void *data, bool viewer, int nleft)
 {
 	struct app *app = data;
 
-	app->had_client = true;
-	if ((app->cfg->once || app->cfg->inetd) && nleft == 0) {
-		log_info("%s: the viewer left, exiting",
-			 app->cfg->inetd ? "-inetd" : "-once");
+	app->had_client |= viewer;
+	if (app->cfg->inetd && nleft == 0) {
+		log_info("-inetd: the viewer left, exiting");
+		loop_quit(app->loop, 0);
+	} else if (app->cfg->once && viewer &&
+		   rfb_server_nclients(app->srv) == 0) {
+		log_info("-once: the viewer left, exiting");
 		loop_quit(app->loop, 0);
 	}
 }

@@ -75,6 +75,9 @@ void config_usage(void)
 "  -once                exit when the first viewer disconnects\n"
 "  -maxclients N        at most N viewers at once\n"
 "  -timeout N           exit if no viewer connected within N seconds\n"
+"  -noclipboard         no clipboard exchange with viewers at all\n"
+"  -noprimary           leave the PRIMARY selection alone (CLIPBOARD\n"
+"                       only)\n"
 "  -maxcuttext BYTES    largest clipboard text accepted or sent\n"
 "                       (default 1048576)\n"
 "  -maxqueue BYTES      output queued for a viewer that is not reading\n"
@@ -230,6 +233,8 @@ static int parse_flag(struct config *cfg, const char *o)
 		{ "noxdamage", &cfg->nodamage, true },
 		{ "nodamage", &cfg->nodamage, true },
 		{ "inetd", &cfg->inetd, true },
+		{ "noclipboard", &cfg->noclipboard, true },
+		{ "noprimary", &cfg->noprimary, true },
 		{ "dontdisconnect", &cfg->dont_disconnect, true },
 	};
 

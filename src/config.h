@@ -26,6 +26,8 @@ struct config {
 	bool nodamage;		  /* -noxdamage: poll instead of DAMAGE */
 	int poll_ms;		  /* -wait MS: poll interval (0: default) */
 	size_t max_cuttext;	  /* -maxcuttext BYTES */
+	bool noclipboard;	  /* -noclipboard: no clipboard either way */
+	bool noprimary;		  /* -noprimary: leave PRIMARY alone */
 	size_t max_queue;	  /* -maxqueue BYTES: per-client output cap */
 	int verbosity;		  /* -v raises, -quiet lowers */
 	const char *listen[CONFIG_MAX_LISTEN]; /* -listen ADDR */

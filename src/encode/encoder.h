@@ -34,6 +34,10 @@ enum {
 	ENC_PSEUDO_FENCE = -312,
 	ENC_PSEUDO_CONTINUOUS_UPDATES = -313,
 	ENC_PSEUDO_CURSOR_ALPHA = -314,
+	ENC_PSEUDO_QEMU_KEY = -258,
+	ENC_PSEUDO_QEMU_LED = -261,
+	ENC_PSEUDO_EXT_MOUSE = -316,
+	ENC_PSEUDO_EXT_CLIPBOARD = (int32_t)0xc0a1e5ce,
 };
 
 /* Everything an encoder may look at for one call. */

@@ -222,6 +222,8 @@ int net_listener_add_unix(struct net_listener *l, const char *path)
 	old = umask(077);
 	r = bind(fd, (struct sockaddr *)&un, sizeof(un));
 	umask(old);
+	if (r == 0)
+		r = chmod(path, 0600); /* connecting needs write, not exec */
 	if (r < 0 || listen(fd, 16) < 0 || add_fd(l, fd) < 0) {
 		r = errno;
 		close(fd);

@@ -30,6 +30,7 @@ struct rfb_client *rfb_client_new(struct rfb_server *srv,
 	c->compress_level = -1;
 	c->quality = -1;
 	c->enc = ENC_RAW;
+	c->led_sent = -1;
 	buf_init(&c->in);
 	buf_init(&c->out);
 	rfb_pixconv_init(&c->pc, &rfb_pixfmt_server);
@@ -63,7 +64,7 @@ static void client_shut(struct rfb_client *c)
 
 		c->caps = 0;
 		rfb_server_caps_changed(c->srv, c, old);
-		rfb_msg_release_input(c);
+		rfb_input_release(c);
 		c->srv->nnormal--;
 		c->srv->normal_left = true;
 	}

@@ -1,6 +1,9 @@
-/* Desktop clipboard to viewers: ServerCutText (rfbproto 7.6.4), whose
- * text is Latin-1. */
+/* The clipboard both ways: ClientCutText (rfbproto 7.5.6) and
+ * ServerCutText (7.6.4) with Latin-1 text, and the Extended Clipboard's
+ * UTF-8 (7.8.22, in clipext.c) for viewers that announce it.  The X side
+ * always sees UTF-8. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "rfb/internal.h"
 #include "util/log.h"
@@ -46,6 +49,97 @@ static uint8_t *utf8_to_latin1(const char *utf8, size_t len, size_t *outlen)
 	return out;
 }
 
+/* Latin-1 to UTF-8; CR LF and bare CR become LF, NULs are dropped. */
+static char *latin1_to_utf8(const uint8_t *p, size_t n, size_t *outlen)
+{
+	char *s = malloc(n * 2 + 1), *o = s;
+
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t ch = p[i];
+
+		if (ch == 0)
+			continue;
+		if (ch == '\r') {
+			*o++ = '\n';
+			if (i + 1 < n && p[i + 1] == '\n')
+				i++;
+		} else if (ch < 0x80) {
+			*o++ = (char)ch;
+		} else {
+			*o++ = (char)(0xc0 | ch >> 6);
+			*o++ = (char)(0x80 | (ch & 0x3f));
+		}
+	}
+	*outlen = (size_t)(o - s);
+	return s;
+}
+
+/* rfbproto 7.5.6 ClientCutText.  Over -maxcuttext the text is skipped
+ * without buffering; a negative length means the extended clipboard,
+ * which a client may only use after we offered it. */
+ssize_t rfb_clipboard_input(struct rfb_client *c, struct rd *r)
+{
+	uint32_t len;
+	size_t ulen;
+	char *utf8;
+
+	if (!rd_has(r, 8))
+		return 0;
+	rd_skip(r, 4);
+	len = rd_u32(r);
+	if (len & 0x80000000u) {
+		if (c->caps & RFB_CAP_EXT_CLIPBOARD)
+			return rfb_clipext_input(c, r, -(int64_t)(int32_t)len);
+		rfb_client_close(c, "extended clipboard message without "
+				    "negotiating it");
+		return -1;
+	}
+	if (len > c->srv->opts.max_cuttext) {
+		log_info("%s: clipboard text of %u bytes over the -maxcuttext "
+			 "cap %zu: ignored", c->conn->peer, len,
+			 c->srv->opts.max_cuttext);
+		c->skip = len;
+		return 8;
+	}
+	if (!rd_has(r, len))
+		return 0;
+	if (c->viewonly)
+		return 8 + (ssize_t)len;
+	utf8 = latin1_to_utf8(rd_bytes(r, len), len, &ulen);
+	if (!utf8) {
+		rfb_client_close(c, "out of memory for clipboard text");
+		return -1;
+	}
+	c->srv->desk.ops->cut_text(c->srv->desk.ctx, utf8, ulen);
+	free(utf8);
+	return 8 + (ssize_t)len;
+}
+
+/* Keep a copy for viewers that ask later (Extended Clipboard). */
+static void remember(struct rfb_server *srv, const char *utf8, size_t len)
+{
+	char *copy = malloc(len + 1);
+
+	if (!copy)
+		return;
+	memcpy(copy, utf8, len);
+	copy[len] = 0;
+	free(srv->clip);
+	srv->clip = copy;
+	srv->clip_len = len;
+}
+
+static void send_legacy(struct rfb_client *c, const uint8_t *text, size_t n)
+{
+	buf_put_u8(&c->out, 3);
+	buf_put_zeros(&c->out, 3);
+	buf_put_u32(&c->out, (uint32_t)n);
+	buf_append(&c->out, text, n);
+	rfb_client_flush(c);
+}
+
 void rfb_server_cut_text(struct rfb_server *srv, const char *utf8,
 			 size_t len)
 {
@@ -57,17 +151,17 @@ void rfb_server_cut_text(struct rfb_server *srv, const char *utf8,
 			 "cap %zu: not sent", len, srv->opts.max_cuttext);
 		return;
 	}
+	remember(srv, utf8, len);
 	text = utf8_to_latin1(utf8, len, &n);
 	if (!text)
 		return;
 	for (struct rfb_client *c = srv->clients; c; c = c->next) {
 		if (c->state != RFB_CS_NORMAL)
 			continue;
-		buf_put_u8(&c->out, 3);
-		buf_put_zeros(&c->out, 3);
-		buf_put_u32(&c->out, (uint32_t)n);
-		buf_append(&c->out, text, n);
-		rfb_client_flush(c);
+		if (c->caps & RFB_CAP_EXT_CLIPBOARD)
+			rfb_clipext_notify(c);
+		else
+			send_legacy(c, text, n);
 	}
 	free(text);
 }

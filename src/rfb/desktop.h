@@ -25,10 +25,18 @@ struct rfb_rect {
 /* Calls from the engine into the backend, all on the loop thread.  Input
  * has already been filtered (view-only clients never reach these). */
 struct rfb_desktop_ops {
-	/* A key press or release as an X keysym. */
+	/* A key press or release as an X keysym, to be typed as that
+	 * character whatever the desktop's layout. */
 	void (*key)(void *ctx, uint32_t keysym, bool down);
+	/* A key press or release by physical key (QEMU Extended Key Event):
+	 * `xt` is the XT scancode as rfbproto encodes it (0xe0 prefix as the
+	 * high bit, e.g. 0xcd Right); `keysym` is what the viewer thinks it
+	 * types (0 if unknown), a fallback when the key has no X keycode.
+	 * NULL: the engine falls back to key(). */
+	void (*key_code)(void *ctx, uint32_t keysym, uint32_t xt, bool down);
 	/* Pointer at (x, y) inside the framebuffer; bit n of `buttons` is
-	 * button n+1 (1 left, 2 middle, 3 right, 4/5 wheel, 6/7 hwheel, 8). */
+	 * button n+1 (1 left, 2 middle, 3 right, 4/5 wheel, 6/7 hwheel,
+	 * 8 back, 9 forward). */
 	void (*pointer)(void *ctx, int x, int y, uint16_t buttons);
 	/* Clipboard text from a viewer, UTF-8, not NUL-terminated. */
 	void (*cut_text)(void *ctx, const char *utf8, size_t len);
@@ -87,6 +95,9 @@ void rfb_server_cut_text(struct rfb_server *srv, const char *utf8,
 #define RFB_MAX_CURSOR_SIDE 256
 void rfb_server_set_cursor(struct rfb_server *srv,
 			   const struct rfb_cursor *cur);
+/* Lock key LEDs (rfbproto 7.8.17 bits: 0 Scroll, 1 Num, 2 Caps) changed
+ * on the desktop, or are first known. */
+void rfb_server_led_state(struct rfb_server *srv, unsigned leds);
 /* The pointer is now at (x, y) on the desktop (moved by anyone). */
 void rfb_server_pointer_moved(struct rfb_server *srv, int x, int y);
 /* Pixels moved: what is now in `dst` was at (dst.x - dx, dst.y - dy)

@@ -61,6 +61,10 @@ enum {
 	RFB_CAP_DESKTOP_NAME = 1 << 8,
 	RFB_CAP_FENCE = 1 << 9,
 	RFB_CAP_CONTINUOUS = 1 << 10,
+	RFB_CAP_QEMU_KEY = 1 << 11,
+	RFB_CAP_LED = 1 << 12,
+	RFB_CAP_EXT_MOUSE = 1 << 13,
+	RFB_CAP_EXT_CLIPBOARD = 1 << 14,
 };
 
 #define RFB_CAP_ANY_CURSOR \
@@ -123,9 +127,15 @@ struct rfb_client {
 	unsigned cursor_serial; /* cursor shape last sent */
 	bool pos_pending;	/* PointerPos */
 	bool name_pending;	/* DesktopName */
+	int led_sent;		/* LED state last sent, -1: none */
+	unsigned owed;		/* RFB_CAP_* acknowledgements owed */
+	unsigned clip_text_max; /* ExtendedClipboard: its text size cap */
 
 	/* Input it holds, released when it goes. */
-	uint32_t held_keys[RFB_MAX_HELD_KEYS];
+	struct rfb_held_key {
+		uint32_t keysym;
+		uint32_t xt; /* 0: pressed by keysym */
+	} held[RFB_MAX_HELD_KEYS];
 	int nheld;
 	uint16_t buttons;
 	int px, py; /* where its last pointer event put the pointer */
@@ -148,11 +158,14 @@ struct rfb_server {
 		unsigned serial; /* 0: none yet */
 	} cursor;
 	int pointer_x, pointer_y;
+	int leds; /* desktop lock LEDs, -1 until known */
+	char *clip;	 /* the desktop's clipboard text (UTF-8) */
+	size_t clip_len;
 	int npos_clients; /* clients wanting PointerPos */
 	struct rfb_client *clients;
 	int nnormal;	  /* clients in the normal phase */
 	bool normal_left; /* one of them closed since the last reap */
-	void (*leave_cb)(void *data, int nleft);
+	void (*leave_cb)(void *data, bool viewer, int nleft);
 	void *leave_data;
 };
 
@@ -191,8 +204,13 @@ void rfb_vencrypt_abandon(struct rfb_client *c);
 
 /* messages.c: normal-phase client messages (rfbproto 7.5). */
 ssize_t rfb_msg_input(struct rfb_client *c, const uint8_t *p, size_t len);
+
+/* input.c: KeyEvent, PointerEvent, QEMU Extended Key Event. */
+ssize_t rfb_input_key(struct rfb_client *c, struct rd *r);
+ssize_t rfb_input_pointer(struct rfb_client *c, struct rd *r);
+ssize_t rfb_input_qemu(struct rfb_client *c, struct rd *r);
 /* Release every key and button the client holds. */
-void rfb_msg_release_input(struct rfb_client *c);
+void rfb_input_release(struct rfb_client *c);
 
 /* update.c: FramebufferUpdate (rfbproto 7.6.1) and server messages. */
 void rfb_update_init(struct rfb_client *c);
@@ -231,6 +249,15 @@ int rfb_pseudo_cursor(struct rfb_client *c);
 int rfb_pseudo_pointer_pos(struct rfb_client *c);
 int rfb_pseudo_desktop_name(struct rfb_client *c);
 void rfb_pseudo_last_rect(struct rfb_client *c);
+int rfb_pseudo_led(struct rfb_client *c);
+int rfb_pseudo_owed(struct rfb_client *c);
+
+/* clipboard.c: ClientCutText/ServerCutText, legacy and extended. */
+ssize_t rfb_clipboard_input(struct rfb_client *c, struct rd *r);
+void rfb_clipboard_send_caps(struct rfb_client *c);
+/* clipext.c */
+ssize_t rfb_clipext_input(struct rfb_client *c, struct rd *r, int64_t len);
+void rfb_clipext_notify(struct rfb_client *c);
 
 /* copy.c: CopyRect tracking (rfbproto 7.7.2). */
 void rfb_copy_add(struct rfb_client *c, const struct rfb_rect *dst, int dx,

@@ -17,6 +17,7 @@ enum {
 	MSG_ENABLE_CU = 150,
 	MSG_CLIENT_FENCE = 248,
 	MSG_SET_DESKTOP_SIZE = 251,
+	MSG_QEMU = 255,
 };
 
 /* rfbproto 7.5.1 SetPixelFormat */
@@ -129,129 +130,6 @@ static ssize_t msg_fb_update_request(struct rfb_client *c, struct rd *r)
 	return 10;
 }
 
-static void hold_key(struct rfb_client *c, uint32_t keysym, bool down)
-{
-	int i;
-
-	for (i = 0; i < c->nheld && c->held_keys[i] != keysym; i++)
-		;
-	if (down && i == c->nheld && c->nheld < RFB_MAX_HELD_KEYS)
-		c->held_keys[c->nheld++] = keysym;
-	else if (!down && i < c->nheld)
-		c->held_keys[i] = c->held_keys[--c->nheld];
-}
-
-/* rfbproto 7.5.4 KeyEvent */
-static ssize_t msg_key_event(struct rfb_client *c, struct rd *r)
-{
-	bool down;
-	uint32_t keysym;
-
-	if (!rd_has(r, 8))
-		return 0;
-	rd_skip(r, 1);
-	down = rd_u8(r) != 0;
-	rd_skip(r, 2);
-	keysym = rd_u32(r);
-	if (c->viewonly || keysym == 0)
-		return 8;
-	hold_key(c, keysym, down);
-	c->srv->desk.ops->key(c->srv->desk.ctx, keysym, down);
-	return 8;
-}
-
-/* rfbproto 7.5.5 PointerEvent; coordinates clamped to the screen. */
-static ssize_t msg_pointer_event(struct rfb_client *c, struct rd *r)
-{
-	const struct rfb_fb *fb = &c->srv->fb;
-	uint8_t mask;
-	int x, y;
-
-	if (!rd_has(r, 6))
-		return 0;
-	rd_skip(r, 1);
-	mask = rd_u8(r);
-	x = rd_u16(r);
-	y = rd_u16(r);
-	if (c->viewonly)
-		return 6;
-	if (x >= fb->width)
-		x = fb->width - 1;
-	if (y >= fb->height)
-		y = fb->height - 1;
-	c->buttons = mask;
-	c->px = x;
-	c->py = y;
-	c->srv->desk.ops->pointer(c->srv->desk.ctx, x, y, mask);
-	return 6;
-}
-
-/* Latin-1 to UTF-8; CR LF and bare CR become LF, NULs are dropped. */
-static char *latin1_to_utf8(const uint8_t *p, size_t n, size_t *outlen)
-{
-	char *s = malloc(n * 2 + 1), *o = s;
-
-	if (!s)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		uint8_t ch = p[i];
-
-		if (ch == 0)
-			continue;
-		if (ch == '\r') {
-			*o++ = '\n';
-			if (i + 1 < n && p[i + 1] == '\n')
-				i++;
-		} else if (ch < 0x80) {
-			*o++ = (char)ch;
-		} else {
-			*o++ = (char)(0xc0 | ch >> 6);
-			*o++ = (char)(0x80 | (ch & 0x3f));
-		}
-	}
-	*outlen = (size_t)(o - s);
-	return s;
-}
-
-/* rfbproto 7.5.6 ClientCutText.  Over -maxcuttext the text is skipped
- * without buffering; a negative length means the extended clipboard,
- * which a client may only use after we offered it. */
-static ssize_t msg_client_cut_text(struct rfb_client *c, struct rd *r)
-{
-	uint32_t len;
-	size_t ulen;
-	char *utf8;
-
-	if (!rd_has(r, 8))
-		return 0;
-	rd_skip(r, 4);
-	len = rd_u32(r);
-	if (len & 0x80000000u) {
-		rfb_client_close(c, "extended clipboard message without "
-				    "negotiating it");
-		return -1;
-	}
-	if (len > c->srv->opts.max_cuttext) {
-		log_info("%s: clipboard text of %u bytes over the -maxcuttext "
-			 "cap %zu: ignored", c->conn->peer, len,
-			 c->srv->opts.max_cuttext);
-		c->skip = len;
-		return 8;
-	}
-	if (!rd_has(r, len))
-		return 0;
-	if (c->viewonly)
-		return 8 + (ssize_t)len;
-	utf8 = latin1_to_utf8(rd_bytes(r, len), len, &ulen);
-	if (!utf8) {
-		rfb_client_close(c, "out of memory for clipboard text");
-		return -1;
-	}
-	c->srv->desk.ops->cut_text(c->srv->desk.ctx, utf8, ulen);
-	free(utf8);
-	return 8 + (ssize_t)len;
-}
-
 ssize_t rfb_msg_input(struct rfb_client *c, const uint8_t *p, size_t len)
 {
 	struct rd r;
@@ -265,11 +143,13 @@ ssize_t rfb_msg_input(struct rfb_client *c, const uint8_t *p, size_t len)
 	case MSG_FB_UPDATE_REQUEST:
 		return msg_fb_update_request(c, &r);
 	case MSG_KEY_EVENT:
-		return msg_key_event(c, &r);
+		return rfb_input_key(c, &r);
 	case MSG_POINTER_EVENT:
-		return msg_pointer_event(c, &r);
+		return rfb_input_pointer(c, &r);
+	case MSG_QEMU:
+		return rfb_input_qemu(c, &r);
 	case MSG_CLIENT_CUT_TEXT:
-		return msg_client_cut_text(c, &r);
+		return rfb_clipboard_input(c, &r);
 	case MSG_ENABLE_CU:
 		return rfb_ext_enable_cu(c, &r);
 	case MSG_CLIENT_FENCE:
@@ -279,18 +159,5 @@ ssize_t rfb_msg_input(struct rfb_client *c, const uint8_t *p, size_t len)
 	default:
 		rfb_client_close(c, "unknown message type %u", p[0]);
 		return -1;
-	}
-}
-
-void rfb_msg_release_input(struct rfb_client *c)
-{
-	const struct rfb_desktop *d = &c->srv->desk;
-
-	for (int i = c->nheld - 1; i >= 0; i--)
-		d->ops->key(d->ctx, c->held_keys[i], false);
-	c->nheld = 0;
-	if (c->buttons) {
-		d->ops->pointer(d->ctx, c->px, c->py, 0);
-		c->buttons = 0;
 	}
 }

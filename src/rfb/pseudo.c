@@ -187,6 +187,33 @@ int rfb_pseudo_desktop_name(struct rfb_client *c)
 	return 1;
 }
 
+/* rfbproto 7.8.17 QEMU LED State */
+int rfb_pseudo_led(struct rfb_client *c)
+{
+	header(c, 0, 0, 0, 0, ENC_PSEUDO_QEMU_LED);
+	buf_put_u8(&c->out, (uint8_t)c->srv->leds);
+	c->led_sent = c->srv->leds;
+	return 1;
+}
+
+/* Empty rectangles acknowledging QEMU Extended Key Event (7.8.14) and
+ * ExtendedMouseButtons (7.8.20). */
+int rfb_pseudo_owed(struct rfb_client *c)
+{
+	int n = 0;
+
+	if (c->owed & RFB_CAP_QEMU_KEY) {
+		header(c, 0, 0, 0, 0, ENC_PSEUDO_QEMU_KEY);
+		n++;
+	}
+	if (c->owed & RFB_CAP_EXT_MOUSE) {
+		header(c, 0, 0, 0, 0, ENC_PSEUDO_EXT_MOUSE);
+		n++;
+	}
+	c->owed = 0;
+	return n;
+}
+
 /* rfbproto 7.8.4 LastRect */
 void rfb_pseudo_last_rect(struct rfb_client *c)
 {

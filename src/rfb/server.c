@@ -20,6 +20,7 @@ struct rfb_server *rfb_server_new(struct loop *loop,
 	srv->loop = loop;
 	srv->opts = *opts;
 	srv->desk = desk;
+	srv->leds = -1;
 	if (!srv->opts.name)
 		srv->opts.name = "xrfbshare";
 	if (!srv->opts.max_cuttext)
@@ -44,21 +45,24 @@ struct rfb_server *rfb_server_new(struct loop *loop,
 static void reap(struct rfb_server *srv)
 {
 	struct rfb_client **pp = &srv->clients, *c;
+	bool normal_left = srv->normal_left, any = false;
+	int left = 0;
 
 	while ((c = *pp)) {
 		if (c->state != RFB_CS_CLOSED) {
 			pp = &c->next;
+			left++;
 			continue;
 		}
 		*pp = c->next;
 		rfb_client_free(c);
+		any = true;
 	}
-	if (!srv->normal_left)
-		return;
 	srv->normal_left = false;
-	srv->desk.ops->clients_changed(srv->desk.ctx, srv->nnormal);
-	if (srv->leave_cb)
-		srv->leave_cb(srv->leave_data, srv->nnormal);
+	if (normal_left)
+		srv->desk.ops->clients_changed(srv->desk.ctx, srv->nnormal);
+	if (any && srv->leave_cb)
+		srv->leave_cb(srv->leave_data, normal_left, left);
 }
 
 static void server_prepare(void *data)
@@ -83,6 +87,7 @@ void rfb_server_destroy(struct rfb_server *srv)
 		rfb_client_free(c);
 	}
 	free(srv->cursor.pixels);
+	free(srv->clip);
 	rfb_throttle_free(srv->throttle);
 	free(srv);
 }
@@ -124,7 +129,8 @@ void rfb_server_add_client(struct rfb_server *srv, struct net_conn *conn)
 }
 
 void rfb_server_set_leave_cb(struct rfb_server *srv,
-			     void (*cb)(void *data, int nleft), void *data)
+			     void (*cb)(void *data, bool viewer, int nleft),
+			     void *data)
 {
 	srv->leave_cb = cb;
 	srv->leave_data = data;
@@ -296,6 +302,11 @@ void rfb_server_pointer_moved(struct rfb_server *srv, int x, int y)
 		    (c->caps & RFB_CAP_POINTER_POS) &&
 		    (x != c->px || y != c->py))
 			c->pos_pending = true;
+}
+
+void rfb_server_led_state(struct rfb_server *srv, unsigned leds)
+{
+	srv->leds = (int)(leds & 7);
 }
 
 void rfb_server_caps_changed(struct rfb_server *srv, struct rfb_client *c,

@@ -17,7 +17,7 @@
 #define RFB_DEFAULT_MAX_QUEUE (64u << 20)
 #define RFB_DEFAULT_HANDSHAKE_MS 30000
 /* Connections from one address still in the handshake at a time. */
-#define RFB_DEFAULT_MAX_PREAUTH 8
+#define RFB_DEFAULT_MAX_PREAUTH 64
 
 /* Security types (rfbproto 7.2) and VeNCrypt subtypes (7.2.19). */
 enum {
@@ -76,10 +76,12 @@ void rfb_server_destroy(struct rfb_server *srv);
 /* Serve a new connection; the server owns `conn` from here. */
 void rfb_server_add_client(struct rfb_server *srv, struct net_conn *conn);
 
-/* Called whenever a client that reached the normal phase goes away, with
- * the number left (for -once). */
+/* Called whenever connections went away: `viewer` if one of them had
+ * reached the normal phase, `nleft` the connections remaining (for -once
+ * and -inetd). */
 void rfb_server_set_leave_cb(struct rfb_server *srv,
-			     void (*cb)(void *data, int nleft), void *data);
+			     void (*cb)(void *data, bool viewer, int nleft),
+			     void *data);
 
 int rfb_server_nclients(const struct rfb_server *srv);
 

@@ -28,6 +28,10 @@ static const struct {
 	{ ENC_PSEUDO_DESKTOP_NAME, RFB_CAP_DESKTOP_NAME },
 	{ ENC_PSEUDO_FENCE, RFB_CAP_FENCE },
 	{ ENC_PSEUDO_CONTINUOUS_UPDATES, RFB_CAP_CONTINUOUS },
+	{ ENC_PSEUDO_QEMU_KEY, RFB_CAP_QEMU_KEY },
+	{ ENC_PSEUDO_QEMU_LED, RFB_CAP_LED },
+	{ ENC_PSEUDO_EXT_MOUSE, RFB_CAP_EXT_MOUSE },
+	{ ENC_PSEUDO_EXT_CLIPBOARD, RFB_CAP_EXT_CLIPBOARD },
 };
 
 void rfb_update_init(struct rfb_client *c)
@@ -79,7 +83,14 @@ static void caps_changed(struct rfb_client *c, unsigned old)
 		c->cursor_serial = 0;
 	if (added & RFB_CAP_DESKTOP_NAME)
 		c->name_pending = true;
+	/* rfbproto 7.8.14, 7.8.20: an empty rectangle says "send them";
+	 * the LED state is owed afresh. */
+	c->owed |= added & (RFB_CAP_QEMU_KEY | RFB_CAP_EXT_MOUSE);
+	if (added & RFB_CAP_LED)
+		c->led_sent = -1;
 	rfb_ext_announce(c, first);
+	if (c->caps & RFB_CAP_EXT_CLIPBOARD)
+		rfb_clipboard_send_caps(c);
 	rfb_server_caps_changed(c->srv, c, old);
 }
 
@@ -240,6 +251,12 @@ static bool refresh_due(struct rfb_client *c, const pixman_region32_t *area,
 	return pixman_region32_not_empty(reg);
 }
 
+static bool led_due(const struct rfb_client *c)
+{
+	return (c->caps & RFB_CAP_LED) && c->srv->leds >= 0 &&
+	       c->led_sent != c->srv->leds;
+}
+
 static bool cursor_due(const struct rfb_client *c)
 {
 	return (c->caps & RFB_CAP_ANY_CURSOR) && c->srv->cursor.serial &&
@@ -298,6 +315,9 @@ static int send_extras(struct rfb_client *c)
 		count += rfb_pseudo_pointer_pos(c);
 	if (c->name_pending)
 		count += rfb_pseudo_desktop_name(c);
+	if (led_due(c))
+		count += rfb_pseudo_led(c);
+	count += rfb_pseudo_owed(c);
 	return count;
 }
 
@@ -337,7 +357,7 @@ void rfb_update_maybe_send(struct rfb_client *c)
 	pixman_region32_intersect(&reg, &c->damage, &area);
 	if (!pixman_region32_not_empty(&reg) &&
 	    !pixman_region32_not_empty(&c->copied) && !cursor_due(c) &&
-	    !c->pos_pending && !c->name_pending) {
+	    !c->pos_pending && !c->name_pending && !led_due(c) && !c->owed) {
 		if (!refresh_due(c, &area, &reg))
 			goto out;
 		lossless = true;

@@ -39,6 +39,9 @@ struct fake {
 	int resize_calls;
 	int resize_status;
 	bool want_pos;
+	uint32_t xt_down[16]; /* keys pressed by XT code */
+	int nxt;
+	uint32_t last_xt_keysym;
 };
 
 HARNESS struct fake fake;
@@ -89,6 +92,20 @@ HARNESS int fake_resize(void *ctx, int w, int h)
 	return RFB_RESIZE_OK;
 }
 
+HARNESS void fake_key_code(void *ctx, uint32_t keysym, uint32_t xt,
+			   bool down)
+{
+	fake.key_events++;
+	fake.last_xt_keysym = keysym;
+	if (down) {
+		fake.xt_down[fake.nxt++] = xt;
+		return;
+	}
+	for (int i = 0; i < fake.nxt; i++)
+		if (fake.xt_down[i] == xt)
+			fake.xt_down[i] = fake.xt_down[--fake.nxt];
+}
+
 HARNESS void fake_want_pos(void *ctx, bool on)
 {
 	fake.want_pos = on;
@@ -96,6 +113,7 @@ HARNESS void fake_want_pos(void *ctx, bool on)
 
 static const struct rfb_desktop_ops fake_ops = {
 	.key = fake_key,
+	.key_code = fake_key_code,
 	.pointer = fake_pointer,
 	.cut_text = fake_cut,
 	.clients_changed = fake_clients,
