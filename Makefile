@@ -88,13 +88,14 @@ install: xrfbshare
 	install -D -m 0644 doc/xrfbshare.1 $(DESTDIR)$(mandir)/man1/xrfbshare.1
 	install -D -m 0644 contrib/xrfbshare.service \
 		$(DESTDIR)$(prefix)/lib/systemd/user/xrfbshare.service
+	install -D -m 0644 contrib/xrfbshare.socket \
+		$(DESTDIR)$(prefix)/lib/systemd/user/xrfbshare.socket
 
 uninstall:
 	rm -f $(DESTDIR)$(bindir)/xrfbshare \
 		$(DESTDIR)$(mandir)/man1/xrfbshare.1 \
-		$(DESTDIR)$(prefix)/lib/systemd/user/xrfbshare.service
-
-clean:
+		$(DESTDIR)$(prefix)/lib/systemd/user/xrfbshare.service \
+		$(DESTDIR)$(prefix)/lib/systemd/user/xrfbshare.socket
 	rm -rf $(BUILD) xrfbshare tests/out
 
 distclean: clean
