@@ -122,8 +122,15 @@ static int check_exposure(struct app *app, bool *loopback)
 	const struct config *cfg = app->cfg;
 
 	*loopback = cfg->localhost;
-	if (cfg->nopw || security_requires_login(app->security))
+	if (security_requires_login(app->security))
 		return 0;
+	if (cfg->nopw) {
+		if (!cfg->localhost)
+			log_warn("-nopw: ANYONE who can reach this machine can "
+				 "see and control the desktop without a "
+				 "password");
+		return 0;
+	}
 	for (int i = 0; i < cfg->nlisten; i++)
 		if (!is_loopback(cfg->listen[i])) {
 			log_error("refusing to listen on %s without a password:"
@@ -212,11 +219,11 @@ static int start_activated(struct app *app, const int *fds, int n)
 }
 
 /* inetd: a log written to a stderr that is the viewer's socket would be
- * read as protocol, so stderr goes to /dev/null then. */
-static void start_inetd(struct app *app)
+ * read as protocol, so stderr goes to /dev/null then, before anything is
+ * logged. */
+static void quiet_stderr_if_socket(void)
 {
 	struct stat in, err;
-	struct net_conn *conn;
 	int null;
 
 	if (fstat(0, &in) == 0 && fstat(2, &err) == 0 &&
@@ -225,6 +232,12 @@ static void start_inetd(struct app *app)
 		dup2(null, 2);
 		close(null);
 	}
+}
+
+static void start_inetd(struct app *app)
+{
+	struct net_conn *conn;
+
 	conn = net_conn_new_stdio(dup(0), dup(1));
 	if (conn)
 		front_rfb(app->front, conn);
@@ -291,6 +304,7 @@ static int start_server(struct app *app)
 		.viewonly = cfg->viewonly,
 		.shared = cfg->shared,
 		.dont_disconnect = cfg->dont_disconnect,
+		.noclipboard = cfg->noclipboard,
 		.max_cuttext = cfg->max_cuttext,
 		.max_queue = cfg->max_queue,
 		.max_clients = cfg->max_clients,
@@ -319,6 +333,8 @@ static int app_start(struct app *app)
 {
 	struct config *cfg = app->cfg;
 
+	if (cfg->inetd)
+		quiet_stderr_if_socket();
 	if (setup_signals(app) < 0)
 		return -1;
 	if (cfg->create) {

@@ -1,16 +1,54 @@
 #include "front.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "net/http.h"
 #include "net/sniff.h"
+#include "rfb/throttle.h"
 #include "util/log.h"
+
+/* Browsers open connections early (preconnect) and may send their
+ * request only after the sniffing window: an address that spoke HTTP
+ * recently is given longer to speak first. */
+#define RECENT_HOSTS 32
+#define RECENT_MS 120000
+#define BROWSER_SNIFF_MS 5000
 
 struct front {
 	struct loop *loop;
 	struct front_opts o;
 	struct net_http_opts http;
+	struct {
+		char host[64];
+		uint64_t until;
+	} recent[RECENT_HOSTS];
 };
+
+static bool recent_browser(struct front *f, const char *peer)
+{
+	char host[64];
+	uint64_t now = loop_now_ms();
+
+	rfb_peer_host(peer, host, sizeof(host));
+	for (int i = 0; i < RECENT_HOSTS; i++)
+		if (f->recent[i].until > now && !strcmp(f->recent[i].host, host))
+			return true;
+	return false;
+}
+
+/* Remember in the slot that expires first. */
+static void note_browser(struct front *f, const char *peer)
+{
+	int slot = 0;
+
+	for (int i = 1; i < RECENT_HOSTS; i++)
+		if (f->recent[i].until < f->recent[slot].until)
+			slot = i;
+	rfb_peer_host(peer, f->recent[slot].host,
+		      sizeof(f->recent[slot].host));
+	f->recent[slot].until = loop_now_ms() + RECENT_MS;
+}
 
 struct front *front_new(struct loop *loop, const struct front_opts *o)
 {
@@ -86,6 +124,7 @@ static void sniffed(void *data, struct net_conn *conn, enum net_proto p)
 		return;
 	switch (p) {
 	case NET_PROTO_HTTP:
+		note_browser(f, conn->peer);
 		net_http_serve(f->loop, conn, &f->http, upgraded, f);
 		break;
 	case NET_PROTO_TLS:
@@ -98,5 +137,8 @@ static void sniffed(void *data, struct net_conn *conn, enum net_proto p)
 
 void front_accept(struct front *f, struct net_conn *conn)
 {
-	net_sniff(f->loop, conn, NET_SNIFF_MS, sniffed, f);
+	net_sniff(f->loop, conn,
+		  recent_browser(f, conn->peer) ? BROWSER_SNIFF_MS :
+						  NET_SNIFF_MS,
+		  sniffed, f);
 }

@@ -105,7 +105,7 @@ ssize_t rfb_clipboard_input(struct rfb_client *c, struct rd *r)
 	}
 	if (!rd_has(r, len))
 		return 0;
-	if (c->viewonly)
+	if (c->viewonly || c->srv->opts.noclipboard)
 		return 8 + (ssize_t)len;
 	utf8 = latin1_to_utf8(rd_bytes(r, len), len, &ulen);
 	if (!utf8) {
@@ -146,6 +146,8 @@ void rfb_server_cut_text(struct rfb_server *srv, const char *utf8,
 	uint8_t *text;
 	size_t n;
 
+	if (srv->opts.noclipboard)
+		return;
 	if (len > srv->opts.max_cuttext) {
 		log_info("desktop clipboard of %zu bytes over the -maxcuttext "
 			 "cap %zu: not sent", len, srv->opts.max_cuttext);

@@ -79,7 +79,10 @@ static void send_provide(struct rfb_client *c)
 	buf_free(&z);
 }
 
-/* Inflate at most `cap` bytes; NULL if the stream is broken or longer. */
+static const char too_big[] = "data inflates past -maxcuttext";
+
+/* Inflate at most `cap` bytes; NULL if the stream is broken or longer
+ * (*why is then too_big). */
 static uint8_t *inflate_capped(const uint8_t *in, size_t n, size_t cap,
 			       size_t *outlen, const char **why)
 {
@@ -100,7 +103,7 @@ static uint8_t *inflate_capped(const uint8_t *in, size_t n, size_t cap,
 			uint8_t *bigger;
 
 			if (size > cap) {
-				*why = "data inflates past -maxcuttext";
+				*why = too_big;
 				goto err;
 			}
 			size = size * 2 > cap + 1 ? cap + 1 : size * 2;
@@ -116,8 +119,7 @@ static uint8_t *inflate_capped(const uint8_t *in, size_t n, size_t cap,
 		r = inflate(&zs, Z_NO_FLUSH);
 	}
 	if (r != Z_STREAM_END || zs.total_out > cap) {
-		*why = zs.total_out > cap ? "data inflates past -maxcuttext" :
-					    "broken zlib data";
+		*why = zs.total_out > cap ? too_big : "broken zlib data";
 		goto err;
 	}
 	*outlen = zs.total_out;
@@ -166,6 +168,13 @@ static int on_provide(struct rfb_client *c, uint32_t flags,
 	if (c->viewonly)
 		return 0;
 	d = inflate_capped(z, n, c->srv->opts.max_cuttext + 8, &len, &why);
+	if (!d && why == too_big) {
+		/* A viewer may well have more than we take (TigerVNC drops
+		 * it the same way); the connection is fine. */
+		log_info("%s: clipboard text over the -maxcuttext cap %zu: "
+			 "ignored", c->conn->peer, c->srv->opts.max_cuttext);
+		return 0;
+	}
 	if (!d || deliver_text(c, flags, d, len) < 0) {
 		rfb_client_close(c, "extended clipboard provide: %s",
 				 why ? why : "sizes do not match the data");
@@ -226,10 +235,18 @@ ssize_t rfb_clipext_input(struct rfb_client *c, struct rd *r, int64_t len)
 	uint32_t flags;
 	int ok;
 
-	if (len < 4 || len > (int64_t)c->srv->opts.max_cuttext + CLIP_OVERHEAD) {
+	if (len < 4) {
 		rfb_client_close(c, "extended clipboard message of %lld bytes",
 				 (long long)len);
 		return -1;
+	}
+	if (len > (int64_t)c->srv->opts.max_cuttext + CLIP_OVERHEAD) {
+		/* Like plain cut text over the cap: skipped unbuffered. */
+		log_info("%s: extended clipboard message of %lld bytes over "
+			 "the -maxcuttext cap: ignored", c->conn->peer,
+			 (long long)len);
+		c->skip = (size_t)len;
+		return 8;
 	}
 	if (!rd_has(r, (size_t)len))
 		return 0;

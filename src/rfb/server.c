@@ -166,6 +166,13 @@ static bool apply_sharing(struct rfb_server *srv, struct rfb_client *c,
 bool rfb_server_client_ready(struct rfb_server *srv, struct rfb_client *c,
 			     bool shared)
 {
+	/* Checked at the start too, where the refusal can carry a reason;
+	 * this catches handshakes that overlapped. */
+	if (rfb_server_full(srv)) {
+		rfb_client_close(c, "refused: %d viewers connected "
+				    "(-maxclients)", srv->nnormal);
+		return false;
+	}
 	if (!apply_sharing(srv, c, shared))
 		return false;
 	srv->nnormal++;

@@ -122,6 +122,8 @@ void rfb_update_set_encodings(struct rfb_client *c, const int32_t *encs,
 			c->quality = e - ENC_QUALITY_LEVEL_0;
 		}
 	}
+	if (c->srv->opts.noclipboard)
+		c->caps &= ~(unsigned)RFB_CAP_EXT_CLIPBOARD;
 	caps_changed(c, old);
 	log_debug("%s: %zu encodings, using %s", c->conn->peer, n,
 		  enc_find(c->enc)->name);
