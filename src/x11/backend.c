@@ -13,6 +13,7 @@
 #include "x11/damage.h"
 #include "x11/display.h"
 #include "x11/input.h"
+#include "x11/leds.h"
 #include "x11/randr.h"
 
 struct x11_backend {
@@ -23,6 +24,7 @@ struct x11_backend {
 	struct x11_capture cap;
 	struct x11_damage dmg;
 	struct x11_input input;
+	struct x11_leds leds;
 	struct x11_clipboard clip;
 	struct x11_cursor cursor;
 	struct x11_randr randr;
@@ -37,6 +39,13 @@ static void backend_key(void *ctx, uint32_t keysym, bool down)
 	struct x11_backend *b = ctx;
 
 	x11_input_key(&b->input, keysym, down);
+}
+
+static void backend_key_code(void *ctx, uint32_t keysym, uint32_t xt, bool down)
+{
+	struct x11_backend *b = ctx;
+
+	x11_input_key_code(&b->input, keysym, xt, down);
 }
 
 static void backend_pointer(void *ctx, int x, int y, uint16_t buttons)
@@ -90,6 +99,7 @@ static void backend_want_pointer_pos(void *ctx, bool on)
 
 static const struct rfb_desktop_ops backend_ops = {
 	.key = backend_key,
+	.key_code = backend_key_code,
 	.pointer = backend_pointer,
 	.cut_text = backend_cut_text,
 	.clients_changed = backend_clients_changed,
@@ -140,6 +150,8 @@ static void backend_event(struct x11_backend *b, XEvent *ev)
 	if (b->disp.have_xkb && ev->type == b->disp.xkb_event) {
 		if (xkb->any.xkb_type == XkbBellNotify && b->srv)
 			rfb_server_bell(b->srv);
+		x11_input_xkb_event(&b->input, xkb);
+		x11_leds_event(&b->leds, xkb);
 		return;
 	}
 	/* Keep Xlib's keysym <-> keycode tables in step with the server. */
@@ -181,6 +193,11 @@ static void backend_prepare(void *data)
 }
 
 /* --- lifecycle --- */
+
+/* The bell, the lock LEDs, and keymap changes (setxkbmap). */
+#define BACKEND_XKB_EVENTS                                                     \
+	(XkbBellNotifyMask | XkbIndicatorStateNotifyMask | XkbMapNotifyMask |  \
+	 XkbNewKeyboardNotifyMask)
 
 static void backend_after_tick(void *data)
 {
@@ -225,18 +242,19 @@ struct x11_backend *x11_backend_new(struct loop *loop, const struct config *cfg)
 	x11_damage_init(&b->dmg, &b->disp, &b->cap, loop, cfg->nodamage,
 			cfg->poll_ms);
 	x11_input_init(&b->input, &b->disp, cfg->viewonly);
-	x11_clipboard_init(&b->clip, &b->disp, cfg->max_cuttext);
+	x11_leds_init(&b->leds, &b->disp);
+	x11_clipboard_init(&b->clip, &b->disp, cfg);
 	x11_cursor_init(&b->cursor, &b->disp, loop);
 	x11_randr_init(&b->randr, &b->disp);
 	/* The pointer is looked at whenever the screen is. */
 	b->dmg.after_tick = backend_after_tick;
 	b->dmg.after_tick_data = b;
 	if (b->disp.have_xkb)
-		XkbSelectEvents(b->disp.dpy, XkbUseCoreKbd, XkbBellNotifyMask,
-				XkbBellNotifyMask);
+		XkbSelectEvents(b->disp.dpy, XkbUseCoreKbd, BACKEND_XKB_EVENTS,
+				BACKEND_XKB_EVENTS);
 	else
-		log_warn("XKEYBOARD extension missing: the bell is not "
-			 "forwarded");
+		log_warn("XKEYBOARD extension missing: the bell, the lock "
+			 "LEDs and layouts other than US are not handled");
 	backend_make_name(b);
 	return b;
 
@@ -267,6 +285,7 @@ int x11_backend_start(struct x11_backend *b, struct rfb_server *srv)
 	b->cap.srv = srv;
 	b->clip.srv = srv;
 	b->cursor.srv = srv;
+	x11_leds_start(&b->leds, srv);
 	if (backend_setup_fb(b))
 		return -1;
 	if (loop_add_fd(b->loop, ConnectionNumber(b->disp.dpy), LOOP_IN,
@@ -296,7 +315,7 @@ void x11_backend_destroy(struct x11_backend *b)
 		loop_del_fd(b->loop, ConnectionNumber(b->disp.dpy));
 		loop_del_prepare(b->loop, backend_prepare, b);
 	}
-	x11_input_release_all(&b->input);
+	x11_input_fini(&b->input);
 	x11_cursor_fini(&b->cursor);
 	x11_clipboard_fini(&b->clip);
 	x11_damage_fini(&b->dmg);

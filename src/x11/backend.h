@@ -1,7 +1,10 @@
 /* The X11 backend: shares an existing X display through rfb/desktop.h.
  * It captures the screen (XShm + XDamage, or XGetImage and polling as
  * fallbacks) into a shadow framebuffer it owns, injects viewer input with
- * XTEST, forwards the bell, and bridges the clipboard both ways.
+ * XTEST (keysyms typed through the desktop's XKB layout, physical keys
+ * by keycode), forwards the bell and the lock LEDs, and bridges the
+ * clipboard both ways.  Keysyms the layout lacks are bound to spare
+ * keycodes for the moment; destroy gives them back.
  *
  * If the X connection is lost (the X server exits or the display is
  * closed), the backend logs "X display closed" and exits the process with

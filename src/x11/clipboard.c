@@ -10,14 +10,12 @@
 
 #define CLIP_DEFAULT_MAX (1024 * 1024)
 
-enum { CLIP_CLIPBOARD, CLIP_PRIMARY };
-
+/* Which of our selections `selection` is, -1 if not one we bridge. */
 static int clip_index(const struct x11_clipboard *cb, Atom selection)
 {
-	if (selection == cb->clipboard)
-		return CLIP_CLIPBOARD;
-	if (selection == XA_PRIMARY)
-		return CLIP_PRIMARY;
+	for (int i = 0; i < cb->nsel; i++)
+		if (selection == cb->sel[i])
+			return i;
 	return -1;
 }
 
@@ -61,54 +59,70 @@ static Time clip_server_time(struct x11_clipboard *cb)
 	return ev.xproperty.time;
 }
 
-void x11_clipboard_set(struct x11_clipboard *cb, const char *utf8, size_t len)
+static void clip_take(struct x11_clipboard *cb)
 {
 	Display *dpy = cb->disp->dpy;
+
+	cb->owned_since = clip_server_time(cb);
+	for (int i = 0; i < cb->nsel; i++) {
+		XSetSelectionOwner(dpy, cb->sel[i], cb->win, cb->owned_since);
+		cb->own[i] = XGetSelectionOwner(dpy, cb->sel[i]) == cb->win;
+	}
+	if (!cb->own[0])
+		log_warn("could not take the X clipboard for viewer text");
+}
+
+static void clip_too_large(const struct x11_clipboard *cb, size_t len)
+{
+	log_warn("clipboard text of %zu bytes from a viewer is over the "
+		 "%zu-byte cap (-maxcuttext): ignored",
+		 len, cb->max);
+}
+
+void x11_clipboard_set(struct x11_clipboard *cb, const char *utf8, size_t len)
+{
 	size_t n;
 	char *text;
 
+	if (!cb->enabled)
+		return;
 	if (len > cb->max) {
-		log_warn("clipboard text of %zu bytes from a viewer is over "
-			 "the %zu-byte cap (-maxcuttext): ignored",
-			 len, cb->max);
+		clip_too_large(cb, len);
 		return;
 	}
 	text = x11_utf8_clean(utf8, len, &n);
 	if (!text)
 		return;
+	/* Replacement characters may have grown it. */
+	if (n > cb->max) {
+		clip_too_large(cb, n);
+		free(text);
+		return;
+	}
 	free(cb->text);
 	cb->text = text;
 	cb->len = n;
 	clip_remember(cb, strndup(text, n), n);
-	cb->owned_since = clip_server_time(cb);
-	XSetSelectionOwner(dpy, cb->clipboard, cb->win, cb->owned_since);
-	XSetSelectionOwner(dpy, XA_PRIMARY, cb->win, cb->owned_since);
-	cb->own[CLIP_CLIPBOARD] =
-		XGetSelectionOwner(dpy, cb->clipboard) == cb->win;
-	cb->own[CLIP_PRIMARY] = XGetSelectionOwner(dpy, XA_PRIMARY) == cb->win;
-	if (!cb->own[CLIP_CLIPBOARD])
-		log_warn("could not take the X clipboard for viewer text");
+	clip_take(cb);
 }
 
-/* Without INCR (not implemented for serving yet) the text must fit in
- * one ChangeProperty request. */
+/* One property when the text fits in one request, else INCR chunks. */
 static bool clip_put(struct x11_clipboard *cb, Window w, Atom prop, Atom type,
 		     const char *data, size_t len)
 {
-	Display *dpy = cb->disp->dpy;
-	long words = XExtendedMaxRequestSize(dpy);
+	char *copy;
 
-	if (!words)
-		words = XMaxRequestSize(dpy);
-	if (len + 64 > (size_t)words * 4) {
-		log_warn("clipboard text of %zu bytes is too large for one X "
-			 "request: not served",
-			 len);
-		return false;
+	if (len <= cb->incr_out.chunk) {
+		XChangeProperty(cb->disp->dpy, w, prop, type, 8,
+				PropModeReplace, (const unsigned char *)data,
+				(int)len);
+		return true;
 	}
-	XChangeProperty(dpy, w, prop, type, 8, PropModeReplace,
-			(const unsigned char *)data, (int)len);
-	return true;
+	copy = malloc(len);
+	if (!copy)
+		return false;
+	memcpy(copy, data, len);
+	return x11_incr_serve(&cb->incr_out, w, prop, type, copy, len);
 }
 
 static bool clip_convert(struct x11_clipboard *cb, Window w, Atom target,
@@ -180,8 +194,9 @@ static void clip_lost(struct x11_clipboard *cb, const XSelectionClearEvent *ev)
 	if (i < 0)
 		return;
 	cb->own[i] = false;
-	if (cb->own[CLIP_CLIPBOARD] || cb->own[CLIP_PRIMARY])
-		return;
+	for (i = 0; i < cb->nsel; i++)
+		if (cb->own[i])
+			return;
 	free(cb->text);
 	cb->text = NULL;
 	cb->len = 0;
@@ -198,16 +213,18 @@ static void clip_owner_changed(struct x11_clipboard *cb,
 	 * owner went away and there is nothing to fetch. */
 	if (i < 0 || ev->owner == None || ev->owner == cb->win)
 		return;
+	/* A transfer from the previous owner is abandoned. */
+	x11_incr_recv_reset(&cb->incr_in[i]);
 	XConvertSelection(cb->disp->dpy, ev->selection, cb->utf8, cb->prop[i],
 			  cb->win, ev->selection_timestamp);
 }
 
 static void clip_send(struct x11_clipboard *cb, const char *data, size_t n,
-		      bool latin1)
+		      Atom type)
 {
 	size_t len;
-	char *text = latin1 ? x11_latin1_to_utf8(data, n, &len)
-			    : x11_utf8_clean(data, n, &len);
+	char *text = type == XA_STRING ? x11_latin1_to_utf8(data, n, &len)
+				       : x11_utf8_clean(data, n, &len);
 
 	if (!text)
 		return;
@@ -227,7 +244,15 @@ static void clip_send(struct x11_clipboard *cb, const char *data, size_t n,
 		rfb_server_cut_text(cb->srv, text, len);
 }
 
-static void clip_read(struct x11_clipboard *cb, Atom prop)
+static bool clip_is_text(const struct x11_clipboard *cb, Atom type, int format)
+{
+	return format == 8 && (type == cb->utf8 || type == XA_STRING);
+}
+
+/* The conversion of selection `i` arrived in `prop`: the text, or the
+ * start of an INCR transfer.  The property is deleted either way; for
+ * INCR that asks for the first chunk. */
+static void clip_read(struct x11_clipboard *cb, int i, Atom prop)
 {
 	Display *dpy = cb->disp->dpy;
 	unsigned long n, after;
@@ -241,19 +266,50 @@ static void clip_read(struct x11_clipboard *cb, Atom prop)
 			       &after, &data) != Success)
 		return;
 	if (type == cb->incr) {
-		/* Left in place: deleting it would start a transfer we do
-		 * not follow, and the owner gives up on its own. */
-		log_info("desktop clipboard text is too large for one "
-			 "transfer (INCR, not supported yet): not sent");
-	} else if (format == 8 && (after || n > cb->max)) {
+		log_debug("desktop clipboard text comes in INCR chunks");
+		x11_incr_recv_start(&cb->incr_in[i], cb->max);
+	} else if (format == 8 && (after || n > cb->max))
 		log_warn("desktop clipboard text is over the %zu-byte cap "
 			 "(-maxcuttext): not sent",
 			 cb->max);
-	} else if (format == 8 && (type == cb->utf8 || type == XA_STRING)) {
-		clip_send(cb, (const char *)data, n, type == XA_STRING);
+	else if (clip_is_text(cb, type, format))
+		clip_send(cb, (const char *)data, n, type);
+	XDeleteProperty(dpy, cb->win, prop);
+	if (data)
+		XFree(data);
+}
+
+/* Larger than any chunk: a request is at most 16 MiB. */
+#define CLIP_CHUNK_WORDS (1L << 23)
+
+/* ICCCM 2.7.2: the owner wrote the next INCR chunk; take it and delete
+ * the property to ask for more.  A zero-length chunk ends the text. */
+static void clip_read_chunk(struct x11_clipboard *cb, int i)
+{
+	struct x11_incr_recv *r = &cb->incr_in[i];
+	Display *dpy = cb->disp->dpy;
+	unsigned long n, after;
+	unsigned char *data = NULL;
+	Atom type;
+	int format;
+
+	if (XGetWindowProperty(dpy, cb->win, cb->prop[i], 0, CLIP_CHUNK_WORDS,
+			       False, AnyPropertyType, &type, &format, &n,
+			       &after, &data) != Success ||
+	    type == None)
+		return;
+	XDeleteProperty(dpy, cb->win, cb->prop[i]);
+	if (after || (n && !clip_is_text(cb, type, format)))
+		r->over = true;
+	if (x11_incr_recv_chunk(r, type, (const char *)data, n)) {
+		if (r->over)
+			log_warn("desktop clipboard text is over the %zu-byte "
+				 "cap (-maxcuttext) or not text: not sent",
+				 cb->max);
+		else
+			clip_send(cb, r->buf, r->len, r->type);
+		x11_incr_recv_reset(r);
 	}
-	if (type != cb->incr)
-		XDeleteProperty(dpy, cb->win, prop);
 	if (data)
 		XFree(data);
 }
@@ -265,7 +321,7 @@ static void clip_notify(struct x11_clipboard *cb, const XSelectionEvent *ev)
 	if (i < 0)
 		return;
 	if (ev->property != None) {
-		clip_read(cb, ev->property);
+		clip_read(cb, i, ev->property);
 		return;
 	}
 	/* Refused: older clients only speak STRING. */
@@ -274,8 +330,23 @@ static void clip_notify(struct x11_clipboard *cb, const XSelectionEvent *ev)
 				  cb->prop[i], cb->win, ev->time);
 }
 
+/* On our window: INCR chunks coming in (and our own traffic, ignored);
+ * on others: requestors taking the chunks we serve. */
+static bool clip_property(struct x11_clipboard *cb, const XPropertyEvent *ev)
+{
+	if (ev->window != cb->win)
+		return x11_incr_server_event(&cb->incr_out, ev);
+	for (int i = 0; i < cb->nsel; i++)
+		if (ev->atom == cb->prop[i] && ev->state == PropertyNewValue &&
+		    cb->incr_in[i].active)
+			clip_read_chunk(cb, i);
+	return true;
+}
+
 bool x11_clipboard_event(struct x11_clipboard *cb, XEvent *ev)
 {
+	if (!cb->enabled)
+		return false;
 	if (cb->disp->have_xfixes &&
 	    ev->type == cb->disp->xfixes_event + XFixesSelectionNotify) {
 		clip_owner_changed(cb, (XFixesSelectionNotifyEvent *)ev);
@@ -292,8 +363,7 @@ bool x11_clipboard_event(struct x11_clipboard *cb, XEvent *ev)
 		clip_notify(cb, &ev->xselection);
 		return true;
 	case PropertyNotify:
-		/* Our own property traffic; nothing to do. */
-		return ev->xproperty.window == cb->win;
+		return clip_property(cb, &ev->xproperty);
 	default:
 		return false;
 	}
@@ -309,27 +379,35 @@ static void clip_atoms(struct x11_clipboard *cb)
 	Atom a[9];
 
 	XInternAtoms(cb->disp->dpy, names, 9, False, a);
-	cb->clipboard = a[0];
+	cb->sel[0] = a[0];
+	cb->sel[1] = XA_PRIMARY;
 	cb->utf8 = a[1];
 	cb->targets = a[2];
 	cb->text_atom = a[3];
 	cb->timestamp = a[4];
 	cb->incr = a[5];
 	cb->stamp = a[6];
-	cb->prop[CLIP_CLIPBOARD] = a[7];
-	cb->prop[CLIP_PRIMARY] = a[8];
+	cb->prop[0] = a[7];
+	cb->prop[1] = a[8];
 }
 
 void x11_clipboard_init(struct x11_clipboard *cb, struct x11_display *disp,
-			size_t max)
+			const struct config *cfg)
 {
 	Display *dpy = disp->dpy;
 	unsigned long mask = XFixesSetSelectionOwnerNotifyMask;
 
 	memset(cb, 0, sizeof(*cb));
 	cb->disp = disp;
-	cb->max = max ? max : CLIP_DEFAULT_MAX;
+	if (cfg->noclipboard) {
+		log_info("clipboard not shared (-noclipboard)");
+		return;
+	}
+	cb->enabled = true;
+	cb->nsel = cfg->noprimary ? 1 : 2;
+	cb->max = cfg->max_cuttext ? cfg->max_cuttext : CLIP_DEFAULT_MAX;
 	clip_atoms(cb);
+	x11_incr_server_init(&cb->incr_out, dpy, cb->incr);
 	/* Never mapped: it only owns selections and receives their data. */
 	cb->win = XCreateSimpleWindow(dpy, disp->root, -1, -1, 1, 1, 0, 0, 0);
 	XSelectInput(dpy, cb->win, PropertyChangeMask);
@@ -338,12 +416,17 @@ void x11_clipboard_init(struct x11_clipboard *cb, struct x11_display *disp,
 			 "are not sent to viewers");
 		return;
 	}
-	XFixesSelectSelectionInput(dpy, cb->win, cb->clipboard, mask);
-	XFixesSelectSelectionInput(dpy, cb->win, XA_PRIMARY, mask);
+	for (int i = 0; i < cb->nsel; i++)
+		XFixesSelectSelectionInput(dpy, cb->win, cb->sel[i], mask);
 }
 
 void x11_clipboard_fini(struct x11_clipboard *cb)
 {
+	if (!cb->enabled)
+		return;
+	x11_incr_server_fini(&cb->incr_out);
+	for (int i = 0; i < 2; i++)
+		x11_incr_recv_reset(&cb->incr_in[i]);
 	if (cb->win)
 		XDestroyWindow(cb->disp->dpy, cb->win);
 	cb->win = 0;

@@ -2,6 +2,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Decode the sequence at s[*i] and step over it.  Returns the code point,
  * or -1 for a byte that does not start a valid sequence (stepping one
@@ -43,21 +44,29 @@ bad:
 	return -1;
 }
 
+/* U+FFFD REPLACEMENT CHARACTER */
+static const char utf8_replacement[3] = { (char)0xef, (char)0xbf, (char)0xbd };
+
 char *x11_utf8_clean(const char *s, size_t len, size_t *out_len)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	char *out = malloc(len + 1);
+	/* Each invalid byte may grow to the three of U+FFFD. */
+	char *out = len < SIZE_MAX / 3 ? malloc(3 * len + 1) : NULL;
 	size_t i = 0, o = 0;
 
 	if (!out)
 		return NULL;
 	while (i < len) {
 		size_t start = i;
+		long cp = utf8_next(u, len, &i);
 
-		if (utf8_next(u, len, &i) < 0) {
-			out[o++] = '?';
+		if (cp < 0) {
+			memcpy(out + o, utf8_replacement, 3);
+			o += 3;
 			continue;
 		}
+		if (cp == 0)
+			continue;
 		while (start < i)
 			out[o++] = (char)u[start++];
 	}
@@ -93,6 +102,8 @@ char *x11_latin1_to_utf8(const char *s, size_t len, size_t *out_len)
 	if (!out)
 		return NULL;
 	for (size_t i = 0; i < len; i++) {
+		if (!u[i])
+			continue;
 		if (u[i] < 0x80) {
 			out[o++] = (char)u[i];
 			continue;
