@@ -3,6 +3,8 @@
 #   build  compile xrfbshare
 #   run    build, plus what `make run` / -create use (Xvfb, a terminal)
 #   test   run, plus the real X server tools and VNC clients `make check` uses
+#          (noVNC in Chromium too: tests/support/node-setup.sh adds the
+#          npm package that drives it)
 # As root, missing packages are installed with apt-get; otherwise the exact
 # apt-get command is printed and the script fails.
 set -eu
@@ -12,7 +14,8 @@ libxdamage-dev libxfixes-dev libxtst-dev libxrandr-dev zlib1g-dev
 libpixman-1-dev nettle-dev libturbojpeg0-dev libgnutls28-dev libpam0g-dev"
 run="$build xvfb xterm x11-utils"
 test="$run x11-xserver-utils xclip xdotool libvncserver-dev vncsnapshot
-python3 socat procps x11-apps tigervnc-viewer gvncviewer"
+python3 socat procps x11-apps tigervnc-viewer gvncviewer chromium novnc
+nodejs openssl systemd iproute2 passwd x11-xkb-utils"
 
 case "${1:-}" in
 build) want=$build ;;

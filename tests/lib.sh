@@ -10,6 +10,8 @@
 #   wait_for SECONDS cmd...                poll cmd until it succeeds
 #   wait_exit PID SECONDS                  wait for PID to end, set EXIT_CODE
 #   fail "msg"                             report and exit 1
+#   rec_start / rec_stop / rec_expect TEXT   an xkeyrec on $XVFB_DISPLAY
+#                                          recording typed text in $REC
 #
 # XRFBSHARE names the binary under test (default: ./xrfbshare at the top).
 
@@ -190,4 +192,37 @@ need_support() {
 	for p in "$@"; do
 		[ -x "$TBIN/$p" ] || fail "$TBIN/$p missing (make tests-build)"
 	done
+}
+
+# rec_start: a fresh xkeyrec (focused, full-screen) on $XVFB_DISPLAY; REC is
+# the file it records typed text and button events in.  rec_stop ends it.
+NREC=0
+rec_start() {
+	NREC=$((NREC + 1))
+	REC=$T/rec.$NREC
+	bg REC_PID "$TBIN/xkeyrec" "$XVFB_DISPLAY" "$REC" \
+		>"$T/xkeyrec.$NREC.out" 2>&1
+	wait_for 10 grep -q ready "$T/xkeyrec.$NREC.out" ||
+		fail "xkeyrec did not get ready: $(cat "$T/xkeyrec.$NREC.out")"
+}
+
+rec_stop() {
+	kill "$REC_PID" 2>/dev/null || true
+	wait "$REC_PID" 2>/dev/null || true
+}
+
+_rec_is() {
+	[ "$(cat "$REC"; echo .)" = "$1." ]
+}
+
+# rec_expect TEXT [SECONDS]: wait (default 5 s) until the recorder holds
+# exactly TEXT; otherwise show both (line ends as "|") and return 1.
+rec_expect() {
+	if wait_for "${2:-5}" _rec_is "$1"; then
+		log "recorded as expected: $(printf %q "$1")"
+		return 0
+	fi
+	echo "expected: $(printf %s "$1" | sed 's/$/|/')"
+	echo "recorded: $(sed 's/$/|/' "$REC")"
+	return 1
 }

@@ -1,9 +1,11 @@
 """A small raw-socket RFB 3.8 client for tests that need to say or see
 what libvncclient cannot: colour-map formats, SetDesktopSize, a viewer
-without DesktopSize.  Only security type None; Raw pixels only.
+without DesktopSize.  Security type None, or VNC Authentication with a
+password; Raw pixels only.
 
     c = rfbraw.Conn(port)
     c.handshake()                      # 3.8, None, shared ClientInit
+    c.handshake(password="pw")         # 3.8, VNC Authentication
     c.set_pixel_format(bpp=8, depth=8, true_colour=False)
     c.set_encodings([rfbraw.RAW, rfbraw.EXT_DESKTOP_SIZE])
     c.request(incremental=False)
@@ -14,15 +16,36 @@ Every protocol violation raises Fail with a readable reason.
 import select
 import socket
 import struct
+import subprocess
 
 RAW = 0
 DESKTOP_SIZE = -223
 EXT_DESKTOP_SIZE = -308
 LAST_RECT = -224
+QEMU_EXT_KEY = -258
+QEMU_LED_STATE = -261
+EXT_MOUSE_BUTTONS = -316
+EXT_CLIPBOARD = -1063131698  # 0xc0a1e5ce as a signed S32
+# largest Extended Clipboard message we accept from the server
+MAX_EXT_CLIP = 64 << 20
 
 
 class Fail(Exception):
     pass
+
+
+def vnc_auth_response(password, challenge):
+    """rfbproto 7.2.2: the challenge DES-encrypted with the password (8
+    bytes at most, zero-padded, each byte's bits mirrored) as the key.
+    openssl does the DES (its legacy provider has it)."""
+    key = bytes(int("{:08b}".format(b)[::-1], 2)
+                for b in password.encode("latin-1")[:8].ljust(8, b"\0"))
+    r = subprocess.run(["openssl", "enc", "-des-ecb", "-nopad", "-K",
+                        key.hex(), "-provider", "legacy", "-provider",
+                        "default"], input=challenge, capture_output=True)
+    if r.returncode != 0 or len(r.stdout) != 16:
+        raise Fail("openssl DES failed: %s" % r.stderr.decode().strip())
+    return r.stdout
 
 
 class Closed(Fail):
@@ -39,6 +62,7 @@ class Rect:
         self.x, self.y, self.w, self.h, self.enc = x, y, w, h, enc
         self.pixels = None    # Raw: the bytes
         self.screens = None   # ExtendedDesktopSize: [(id, x, y, w, h, f)]
+        self.leds = None      # QEMU LED State: the state byte
 
     def __repr__(self):
         return "rect %dx%d+%d+%d enc %d" % (self.w, self.h, self.x, self.y,
@@ -47,7 +71,8 @@ class Rect:
 
 class Message:
     """type 0: rects; type 1: first, colours [(r, g, b) 16 bit]; 2: bell;
-    3: text."""
+    3: text, or with a negative length (Extended Clipboard) ext: the
+    bytes after the length (flags first)."""
 
     def __init__(self, mtype):
         self.type = mtype
@@ -55,6 +80,7 @@ class Message:
         self.first = 0
         self.colours = []
         self.text = b""
+        self.ext = None
 
 
 class Conn:
@@ -99,7 +125,7 @@ class Conn:
         return struct.unpack(">I", self.recv(4, what))[0]
 
     # rfbproto 7.1-7.3
-    def handshake(self):
+    def handshake(self, password=None):
         v = self.recv(12, "ProtocolVersion")
         if not v.startswith(b"RFB 003."):
             raise Fail("server version %r" % v)
@@ -109,11 +135,17 @@ class Conn:
             raise Fail("server refused: %r"
                        % self.recv(self.u32("reason length"), "reason"))
         types = list(self.recv(n, "security types"))
-        if 1 not in types:
-            raise Fail("security types %s lack None" % types)
-        self.send(bytes([1]))
+        want = 1 if password is None else 2
+        if want not in types:
+            raise Fail("security types %s lack %s" % (
+                types, "None" if want == 1 else "VNC Authentication"))
+        self.send(bytes([want]))
+        if want == 2:
+            challenge = self.recv(16, "VNC Authentication challenge")
+            self.send(vnc_auth_response(password, challenge))
         if self.u32("SecurityResult") != 0:
-            raise Fail("SecurityResult: failed")
+            raise Fail("SecurityResult: failed: %r" % self.recv(
+                self.u32("reason length"), "reason"))
         self.send(bytes([1]))  # ClientInit: shared
         self.width, self.height = self.u16("width"), self.u16("height")
         pf = self.recv(16, "pixel format")
@@ -171,7 +203,13 @@ class Conn:
             pass
         elif t == 3:
             self.recv(3, "pad")
-            m.text = self.recv(self.u32("cut text length"), "cut text")
+            n = struct.unpack(">i", self.recv(4, "cut text length"))[0]
+            if n >= 0:
+                m.text = self.recv(n, "cut text")
+            elif -n > MAX_EXT_CLIP or -n < 4:
+                raise Fail("Extended Clipboard message of %d bytes" % -n)
+            else:
+                m.ext = self.recv(-n, "Extended Clipboard message")
         else:
             raise Fail("server message type %d, which we never enabled" % t)
         return m
@@ -195,6 +233,10 @@ class Conn:
             # a failed request (x 1, status y non-zero) changes nothing
             if r.x != 1 or r.y == 0:
                 self.width, self.height = r.w, r.h
+        elif r.enc == QEMU_LED_STATE:
+            r.leds = self.u8("LED state")
+        elif r.enc in (QEMU_EXT_KEY, EXT_MOUSE_BUTTONS):
+            pass
         elif r.enc != LAST_RECT:
             raise Fail("rect %d has encoding %d, which we never asked for"
                        % (i, r.enc))

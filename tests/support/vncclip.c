@@ -2,14 +2,15 @@
  * vncclip: a libvncclient viewer for the clipboard and bell tests.
  *
  *   vncclip [--send TEXT] [--expect TEXT] [--bell DISPLAY]
- *           [--cursor DISPLAY] [--timeout S] PORT
+ *           [--cursor DISPLAY] [--timeout S] [--password PASS] PORT
  *
  * --send puts TEXT (UTF-8 on the command line) on the server's clipboard as
  * a Latin-1 ClientCutText; --expect waits for a ServerCutText equal to TEXT
  * in Latin-1; --bell rings the bell on X display DISPLAY (XBell) and waits
  * for the RFB Bell; --cursor asks for cursor shapes, waits for the first,
  * sets a different cursor on DISPLAY's root window and waits for that one
- * too.  Exit 0 when everything asked for happened.
+ * too.  It prints "vncclip: ready" once connected and settled, before it
+ * acts.  Exit 0 when everything asked for happened.
  */
 #include <X11/Xlib.h>
 #include <X11/cursorfont.h>
@@ -36,6 +37,13 @@ static void got_cursor(rfbClient *cl, int xhot, int yhot, int w, int h,
 	seen.cur_w = w;
 	seen.cur_h = h;
 	printf("vncclip: cursor %dx%d hotspot %d,%d\n", w, h, xhot, yhot);
+}
+
+static const char *password;
+
+static char *get_password(rfbClient *cl)
+{
+	return strdup(password ? password : "");
 }
 
 static void got_bell(rfbClient *cl)
@@ -144,6 +152,7 @@ int main(int argc, char **argv)
 					    { "bell", 1, 0, 'b' },
 					    { "timeout", 1, 0, 't' },
 					    { "cursor", 1, 0, 'c' },
+					    { "password", 1, 0, 'p' },
 					    { 0 } };
 	const char *send = NULL, *bell = NULL, *cursor = NULL;
 	char *expect = NULL;
@@ -162,6 +171,8 @@ int main(int argc, char **argv)
 			timeout = atof(optarg);
 		else if (c == 'c')
 			cursor = optarg;
+		else if (c == 'p')
+			password = optarg;
 		else
 			return 2;
 	}
@@ -171,6 +182,7 @@ int main(int argc, char **argv)
 	cl->Bell = got_bell;
 	cl->GotXCutText = got_cut;
 	cl->GotCursorShape = got_cursor;
+	cl->GetPassword = get_password;
 	cl->appData.useRemoteCursor = cursor != NULL;
 	cl->serverHost = strdup("127.0.0.1");
 	cl->serverPort = atoi(argv[optind]);
@@ -181,6 +193,8 @@ int main(int argc, char **argv)
 	pump(cl, NULL, false, false, 0.5); /* settle: first update, text */
 	free(seen.cut);
 	seen.cut = NULL;
+	printf("vncclip: ready\n");
+	fflush(stdout);
 	if (send) {
 		char *l1 = to_latin1(send);
 

@@ -6,12 +6,16 @@
  *
  * Maps a window covering the screen, gives it the input focus and prints
  * "ready" once both are true.  Each KeyPress is appended to FILE as the
- * text XLookupString gives (Return as "\n"); each button event as a line
- * "button N press|release at X,Y".  FILE is flushed after every event.
+ * UTF-8 text an X application would get for it (Xutf8LookupString through
+ * an input context of the C.UTF-8 locale, so any layout and any character
+ * works, dead keys and Compose included; Return as "\n"); each button event
+ * as a line "button N press|release at X,Y".  FILE is flushed after every
+ * event.
  */
 #include <X11/Xlib.h>
 #include <X11/Xutil.h>
 #include <X11/keysym.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -31,6 +35,41 @@ static Window make_window(Display *dpy)
 			     0, CopyFromParent, InputOutput, CopyFromParent,
 			     CWBackPixel | CWOverrideRedirect | CWEventMask,
 			     &a);
+}
+
+/*
+ * The locale's input method, built into Xlib ("@im=none": no IM server):
+ * it turns key events into UTF-8 and composes dead keys, as a toolkit
+ * would.  Events the IM needs are added to the window's mask.
+ */
+static XIC make_ic(Display *dpy, Window win)
+{
+	XWindowAttributes wa;
+	unsigned long filter = 0;
+	XIM im;
+	XIC ic;
+
+	if (!setlocale(LC_ALL, "C.UTF-8") || !XSupportsLocale()) {
+		fprintf(stderr, "xkeyrec: Xlib does not support C.UTF-8\n");
+		return NULL;
+	}
+	XSetLocaleModifiers("@im=none");
+	im = XOpenIM(dpy, NULL, NULL, NULL);
+	if (!im) {
+		fprintf(stderr, "xkeyrec: XOpenIM failed\n");
+		return NULL;
+	}
+	ic = XCreateIC(im, XNInputStyle, XIMPreeditNothing | XIMStatusNothing,
+		       XNClientWindow, win, XNFocusWindow, win, NULL);
+	if (!ic) {
+		fprintf(stderr, "xkeyrec: XCreateIC failed\n");
+		return NULL;
+	}
+	XGetICValues(ic, XNFilterEvents, &filter, NULL);
+	XGetWindowAttributes(dpy, win, &wa);
+	XSelectInput(dpy, win, wa.your_event_mask | filter);
+	XSetICFocus(ic);
+	return ic;
 }
 
 /* Map the window and take the focus; false if it never gets it. */
@@ -55,15 +94,18 @@ static int take_focus(Display *dpy, Window win)
 	return 0;
 }
 
-static void record_key(FILE *out, XKeyEvent *ev)
+static void record_key(FILE *out, XIC ic, XKeyEvent *ev)
 {
-	char buf[32];
-	KeySym ks;
-	int n = XLookupString(ev, buf, sizeof(buf), &ks, NULL);
+	char buf[64];
+	KeySym ks = NoSymbol;
+	Status st;
+	int n = Xutf8LookupString(ic, ev, buf, sizeof(buf), &ks, &st);
 
+	if (st != XLookupKeySym && st != XLookupBoth)
+		ks = NoSymbol;
 	if (ks == XK_Return || ks == XK_KP_Enter)
 		fputc('\n', out);
-	else if (n > 0)
+	else if (n > 0 && (st == XLookupChars || st == XLookupBoth))
 		fwrite(buf, 1, n, out);
 }
 
@@ -79,6 +121,7 @@ int main(int argc, char **argv)
 	Window win;
 	FILE *out;
 	XEvent ev;
+	XIC ic;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: xkeyrec :N FILE\n");
@@ -95,6 +138,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	win = make_window(dpy);
+	ic = make_ic(dpy, win);
+	if (!ic)
+		return 1;
 	if (!take_focus(dpy, win)) {
 		fprintf(stderr, "xkeyrec: could not get the input focus\n");
 		return 1;
@@ -103,8 +149,13 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	for (;;) {
 		XNextEvent(dpy, &ev);
-		if (ev.type == KeyPress)
-			record_key(out, &ev.xkey);
+		/* the IM swallows the parts of a dead-key sequence */
+		if (XFilterEvent(&ev, None))
+			continue;
+		if (ev.type == MappingNotify)
+			XRefreshKeyboardMapping(&ev.xmapping);
+		else if (ev.type == KeyPress)
+			record_key(out, ic, &ev.xkey);
 		else if (ev.type == ButtonPress || ev.type == ButtonRelease)
 			record_button(out, &ev.xbutton);
 		fflush(out);
