@@ -52,6 +52,7 @@ void config_usage(void)
 "  -storepasswd [PASS] [FILE]\n"
 "                       write PASS (asked for when omitted) to FILE\n"
 "                       (default ~/.vnc/passwd) in vncpasswd format, exit\n"
+"  -viewpasswd PASS     with -storepasswd: also store a view-only password\n"
 "  -securitytypes LIST  what to offer, in order, from None, VncAuth,\n"
 "                       Plain, TLSNone, TLSVnc, TLSPlain, X509None,\n"
 "                       X509Vnc, X509Plain (default: VncAuth with\n"
@@ -183,6 +184,7 @@ static int parse_arg_opt(struct config *cfg, const char *o, const char *a)
 		{ "httpdir", &cfg->httpdir },	{ "cert", &cfg->cert },
 		{ "key", &cfg->key },		{ "securitytypes", &cfg->securitytypes },
 		{ "plainusers", &cfg->plainusers },
+		{ "viewpasswd", &cfg->viewpasswd },
 	};
 
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
@@ -203,7 +205,7 @@ static const char *const arg_opts[] = {
 	"display",    "rfbport",  "rfbauth",  "desktop", "wait",
 	"maxcuttext", "maxqueue", "listen",   "unixsock", "connect",
 	"maxclients", "timeout",  "httpdir",  "cert",	 "key",
-	"securitytypes", "plainusers", NULL
+	"securitytypes", "plainusers", "viewpasswd", NULL
 };
 
 static bool takes_arg(const char *o)

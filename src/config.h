@@ -46,6 +46,7 @@ struct config {
 	bool storepasswd;	  /* -storepasswd [PASS] FILE, then exit */
 	const char *storepasswd_pass; /* NULL: ask on the terminal */
 	const char *storepasswd_file;
+	const char *viewpasswd;	  /* -viewpasswd PASS, with -storepasswd */
 };
 
 /* Defaults, then argv.  Returns 0 to go on, 1 when done (help, version),

@@ -69,7 +69,7 @@ int storepasswd_run(const struct config *cfg)
 	if (strlen(pw) > RFB_PASSWD_MAX)
 		log_warn("VNC passwords are at most 8 characters; only the "
 			 "first 8 count");
-	if (rfb_passwd_write(file, pw, NULL, &why) < 0) {
+	if (rfb_passwd_write(file, pw, cfg->viewpasswd, &why) < 0) {
 		log_error("cannot write %s: %s", file, why);
 		return 1;
 	}
