@@ -205,9 +205,21 @@ static int start_unix(struct app *app)
 	return 0;
 }
 
-/* Sockets handed over by systemd replace -rfbport and -listen. */
+/* Sockets handed over by systemd replace -rfbport and -listen; without a
+ * login they too must be loopback only, unless -nopw. */
 static int start_activated(struct app *app, const int *fds, int n)
 {
+	bool open = app->cfg->nopw ||
+		    security_requires_login(app->security);
+
+	for (int i = 0; i < n && !open; i++)
+		if (!net_listener_fd_is_local(fds[i])) {
+			log_error("refusing a socket from systemd that accepts "
+				  "network connections without a password: "
+				  "set one with -rfbauth FILE, listen on "
+				  "127.0.0.1 in the .socket unit, or add -nopw");
+			return -1;
+		}
 	app->listener = net_listener_new(app->loop, on_accept, app);
 	if (!app->listener)
 		return -1;
@@ -247,13 +259,13 @@ static int start_ways_in(struct app *app)
 {
 	const struct config *cfg = app->cfg;
 	int fds[16], n = net_systemd_listen_fds(fds, 16);
-	bool loopback;
+	bool loopback = true;
 
 	if (cfg->inetd) {
 		start_inetd(app);
 		return 0;
 	}
-	if (check_exposure(app, &loopback) < 0)
+	if (n == 0 && check_exposure(app, &loopback) < 0)
 		return -1;
 	if (n > 0 ? start_activated(app, fds, n) < 0 :
 		    cfg->rfbport >= 0 && start_tcp(app, loopback) < 0)

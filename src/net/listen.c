@@ -165,8 +165,17 @@ int net_listener_add_tcp(struct net_listener *l, const char *addr, int port)
 	struct addrinfo *res, *ai;
 	int bound = 0, err = EADDRNOTAVAIL;
 
+	char bare[64];
+
 	if (addr && !strcmp(addr, "localhost"))
 		return add_localhost(l, port);
+	/* "[::1]" as written in URLs and host:port forms. */
+	if (addr && addr[0] == '[' && strlen(addr) < sizeof(bare) &&
+	    addr[strlen(addr) - 1] == ']') {
+		memcpy(bare, addr + 1, strlen(addr) - 2);
+		bare[strlen(addr) - 2] = 0;
+		addr = bare;
+	}
 	res = resolve(addr);
 	if (!res)
 		return -1;
@@ -232,6 +241,22 @@ int net_listener_add_unix(struct net_listener *l, const char *path)
 	}
 	l->unix_path = strdup(path);
 	return 0;
+}
+
+bool net_listener_fd_is_local(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0)
+		return false;
+	if (ss.ss_family == AF_UNIX)
+		return true;
+	if (ss.ss_family == AF_INET)
+		return ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr) >>
+			       24 == 127;
+	return ss.ss_family == AF_INET6 &&
+	       IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)&ss)->sin6_addr);
 }
 
 int net_listener_port(const struct net_listener *l)

@@ -29,6 +29,10 @@ int net_listener_add_unix(struct net_listener *l, const char *path);
 /* An already listening socket (systemd socket activation). */
 int net_listener_add_fd(struct net_listener *l, int fd);
 
+/* Whether a listening socket only takes connections from this machine
+ * (loopback or unix). */
+bool net_listener_fd_is_local(int fd);
+
 /* The TCP port bound, or -1 if none. */
 int net_listener_port(const struct net_listener *l);
 

@@ -86,3 +86,14 @@ wait_for 5 grep -qx STOPPING=1 "$T/notify.N2.out" ||
 	fail "no STOPPING=1 on the abstract NOTIFY_SOCKET"
 n=$(grep -cx READY=1 "$T/notify.N2.out")
 [ "$n" -eq 1 ] || fail "READY=1 sent $n times"
+
+# A socket systemd opened on every address, without a password: refused,
+# like -listen 0.0.0.0 would be.
+P=$(python3 "$SUPPORT/freeport.py")
+bg B systemd-socket-activate -l "0.0.0.0:$P" "$SERVER_BIN" -display "$D" \
+	>/dev/null 2>"$T/open.log"
+wait_for 10 is_listening "$P" || fail "systemd-socket-activate not listening"
+python3 -c "import socket; socket.create_connection(('127.0.0.1', $P)).recv(12)" \
+	2>/dev/null || true
+wait_for 10 grep -q "refusing a socket from systemd" "$T/open.log" ||
+	fail "an open socket without a password was served: $(cat "$T/open.log")"
