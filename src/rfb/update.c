@@ -232,24 +232,32 @@ static void refresh_cb(void *data)
 	rfb_update_maybe_send(c);
 }
 
-/* Lossy areas that have been quiet for RFB_REFRESH_MS are owed a lossless
- * copy, so every viewer converges to the exact picture.  Fills `reg`;
- * false if nothing is due (a timer then wakes us when it will be). */
-static bool refresh_due(struct rfb_client *c, const pixman_region32_t *area,
-			pixman_region32_t *reg)
+/* Wake up when the lossy areas will have been quiet long enough. */
+static void arm_refresh(struct rfb_client *c)
 {
 	uint64_t quiet = loop_now_ms() - c->lossy_ms;
+	int ms = quiet >= RFB_REFRESH_MS ? 0 : RFB_REFRESH_MS - (int)quiet;
 
+	if (!c->refresh_timer && pixman_region32_not_empty(&c->lossy))
+		c->refresh_timer = loop_timer_add(c->srv->loop, ms, false,
+						  refresh_cb, c);
+}
+
+/* Lossy areas that have been quiet for RFB_REFRESH_MS are owed a lossless
+ * copy, so every viewer converges to the exact picture: `reg` gets the
+ * part of them the client wants and that is not being resent anyway. */
+static bool refresh_due(struct rfb_client *c, const pixman_region32_t *area,
+			const pixman_region32_t *sending,
+			pixman_region32_t *reg)
+{
 	if (!pixman_region32_not_empty(&c->lossy))
 		return false;
-	if (quiet < RFB_REFRESH_MS) {
-		if (!c->refresh_timer)
-			c->refresh_timer = loop_timer_add(
-				c->srv->loop, RFB_REFRESH_MS - (int)quiet,
-				false, refresh_cb, c);
+	if (loop_now_ms() - c->lossy_ms < RFB_REFRESH_MS) {
+		arm_refresh(c);
 		return false;
 	}
 	pixman_region32_intersect(reg, &c->lossy, area);
+	pixman_region32_subtract(reg, reg, sending);
 	return pixman_region32_not_empty(reg);
 }
 
@@ -324,27 +332,29 @@ static int send_extras(struct rfb_client *c)
 }
 
 static void send_data_update(struct rfb_client *c, pixman_region32_t *reg,
-			     bool lossless)
+			     pixman_region32_t *refresh)
 {
 	size_t hdr;
-	int count, k;
+	int count, k, r = 0;
 
 	begin_update(c, &hdr);
 	count = send_extras(c);
 	count += rfb_copy_send(c);
-	k = encode_region(c, reg, lossless);
-	if (k < 0) {
+	k = encode_region(c, reg, false);
+	if (k >= 0 && pixman_region32_not_empty(refresh))
+		r = encode_region(c, refresh, true);
+	if (k < 0 || r < 0) {
 		rfb_client_close(c, "encoding an update failed");
 		return;
 	}
 	pixman_region32_subtract(&c->damage, &c->damage, reg);
-	end_update(c, hdr, count + k);
+	end_update(c, hdr, count + k + r);
+	arm_refresh(c);
 }
 
 void rfb_update_maybe_send(struct rfb_client *c)
 {
-	pixman_region32_t area, reg;
-	bool lossless = false;
+	pixman_region32_t area, reg, refresh;
 
 	if (c->state != RFB_CS_NORMAL || c->out.len >= RFB_OUT_LOW_WATER ||
 	    !c->srv->fb.pixels || (!c->update_wanted && !c->cu_enabled))
@@ -355,17 +365,16 @@ void rfb_update_maybe_send(struct rfb_client *c)
 	}
 	pixman_region32_init(&area);
 	pixman_region32_init(&reg);
+	pixman_region32_init(&refresh);
 	wanted_area(c, &area);
 	pixman_region32_intersect(&reg, &c->damage, &area);
-	if (!pixman_region32_not_empty(&reg) &&
-	    !pixman_region32_not_empty(&c->copied) && !cursor_due(c) &&
-	    !c->pos_pending && !c->name_pending && !led_due(c) && !c->owed) {
-		if (!refresh_due(c, &area, &reg))
-			goto out;
-		lossless = true;
-	}
-	send_data_update(c, &reg, lossless);
-out:
+	refresh_due(c, &area, &reg, &refresh);
+	if (pixman_region32_not_empty(&reg) ||
+	    pixman_region32_not_empty(&refresh) ||
+	    pixman_region32_not_empty(&c->copied) || cursor_due(c) ||
+	    c->pos_pending || c->name_pending || led_due(c) || c->owed)
+		send_data_update(c, &reg, &refresh);
+	pixman_region32_fini(&refresh);
 	pixman_region32_fini(&reg);
 	pixman_region32_fini(&area);
 }

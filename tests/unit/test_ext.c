@@ -469,6 +469,38 @@ static void test_lossless_refresh(void)
 	free_server();
 }
 
+/* With continuous updates nothing from the viewer wakes the server: the
+ * refresh must come by itself even when the last update was lossless
+ * and left lossy areas elsewhere. */
+static void test_refresh_unprompted(void)
+{
+	static const int32_t encs[] = { ENC_TIGHT, -32 + 5,
+					ENC_PSEUDO_CONTINUOUS_UPDATES };
+	struct rfb_rect small = { 0, 0, 8, 8 };
+	uint8_t h[17], sink[65536];
+	int fd;
+
+	new_server(NULL, false, 0);
+	fd = eds_client(encs, 3);
+	CHECK(recv_bytes(fd, h, 1) && h[0] == 150);
+	send_enable_cu(fd, true, 0, 0, FB_W, FB_H);
+	send_fbur(fd, false, 0, 0, FB_W, FB_H);
+	CHECK(recv_bytes(fd, h, 17) && h[16] >> 4 == 9); /* JPEG */
+	pump();
+	while (recv(fd, sink, sizeof(sink), MSG_DONTWAIT) > 0)
+		;
+	rfb_server_damage(srv, &small); /* small: lossless */
+	pump();
+	CHECK(recv_bytes(fd, h, 17) && h[16] >> 4 != 9);
+	while (recv(fd, sink, sizeof(sink), MSG_DONTWAIT) > 0)
+		;
+	for (int i = 0; i < 25; i++)
+		pump();
+	CHECK(recv_bytes(fd, h, 16) && be32(h + 12) == ENC_TIGHT);
+	close(fd);
+	free_server();
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -481,5 +513,6 @@ int main(void)
 	UNIT_RUN(test_pointer_pos_and_name);
 	UNIT_RUN(test_copyrect);
 	UNIT_RUN(test_lossless_refresh);
+	UNIT_RUN(test_refresh_unprompted);
 	return UNIT_DONE();
 }
