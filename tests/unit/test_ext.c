@@ -470,8 +470,9 @@ static void test_lossless_refresh(void)
 }
 
 /* With continuous updates nothing from the viewer wakes the server: the
- * refresh must come by itself even when the last update was lossless
- * and left lossy areas elsewhere. */
+ * refresh must come by itself after a lossless update that left lossy
+ * areas elsewhere.  (refresh.sh covers the TigerVNC case that once left a
+ * strip lossy.) */
 static void test_refresh_unprompted(void)
 {
 	static const int32_t encs[] = { ENC_TIGHT, -32 + 5,
