@@ -75,17 +75,14 @@ ssize_t rfb_ext_fence(struct rfb_client *c, struct rd *r)
 /* rfbproto 7.5.7 EnableContinuousUpdates */
 ssize_t rfb_ext_enable_cu(struct rfb_client *c, struct rd *r)
 {
-	const struct rfb_fb *fb = &c->srv->fb;
-	unsigned enable, x, y, w, h;
+	struct rfb_rect a;
+	unsigned enable;
 
 	if (!rd_has(r, 10))
 		return 0;
 	rd_skip(r, 1);
 	enable = rd_u8(r);
-	x = rd_u16(r);
-	y = rd_u16(r);
-	w = rd_u16(r);
-	h = rd_u16(r);
+	rfb_msg_read_rect(r, &c->srv->fb, &a);
 	if (!enable) {
 		c->cu_enabled = false;
 		send_end_of_cu(c);
@@ -93,10 +90,8 @@ ssize_t rfb_ext_enable_cu(struct rfb_client *c, struct rd *r)
 	}
 	c->cu_enabled = true;
 	pixman_region32_fini(&c->cu_area);
-	pixman_region32_init_rect(&c->cu_area, (int)x, (int)y, w, h);
-	pixman_region32_intersect_rect(&c->cu_area, &c->cu_area, 0, 0,
-				       (unsigned)fb->width,
-				       (unsigned)fb->height);
+	pixman_region32_init_rect(&c->cu_area, a.x, a.y, (unsigned)a.w,
+				  (unsigned)a.h);
 	return 10;
 }
 

@@ -204,6 +204,9 @@ void rfb_vencrypt_abandon(struct rfb_client *c);
 
 /* messages.c: normal-phase client messages (rfbproto 7.5). */
 ssize_t rfb_msg_input(struct rfb_client *c, const uint8_t *p, size_t len);
+/* Read x, y, w, h (u16 each) and clip them to the framebuffer. */
+void rfb_msg_read_rect(struct rd *r, const struct rfb_fb *fb,
+		       struct rfb_rect *out);
 
 /* input.c: KeyEvent, PointerEvent, QEMU Extended Key Event. */
 ssize_t rfb_input_key(struct rfb_client *c, struct rd *r);

@@ -93,22 +93,11 @@ static void report_layout(struct rfb_client *c)
 	rfb_ext_queue_size(c, &e);
 }
 
-/* rfbproto 7.5.3 FramebufferUpdateRequest.  The rectangle is clipped to
- * the framebuffer; an empty one still asks for an (empty) update.  With
- * continuous updates on, incremental requests are ignored (7.5.7). */
-static ssize_t msg_fb_update_request(struct rfb_client *c, struct rd *r)
+void rfb_msg_read_rect(struct rd *r, const struct rfb_fb *fb,
+		       struct rfb_rect *out)
 {
-	unsigned incremental, x, y, w, h;
-	const struct rfb_fb *fb = &c->srv->fb;
+	unsigned x = rd_u16(r), y = rd_u16(r), w = rd_u16(r), h = rd_u16(r);
 
-	if (!rd_has(r, 10))
-		return 0;
-	rd_skip(r, 1);
-	incremental = rd_u8(r);
-	x = rd_u16(r);
-	y = rd_u16(r);
-	w = rd_u16(r);
-	h = rd_u16(r);
 	if (x > (unsigned)fb->width)
 		x = (unsigned)fb->width;
 	if (y > (unsigned)fb->height)
@@ -117,15 +106,31 @@ static ssize_t msg_fb_update_request(struct rfb_client *c, struct rd *r)
 		w = (unsigned)fb->width - x;
 	if (h > (unsigned)fb->height - y)
 		h = (unsigned)fb->height - y;
+	*out = (struct rfb_rect){ (int)x, (int)y, (int)w, (int)h };
+}
+
+/* rfbproto 7.5.3 FramebufferUpdateRequest.  The rectangle is clipped to
+ * the framebuffer; an empty one still asks for an (empty) update.  With
+ * continuous updates on, incremental requests are ignored (7.5.7). */
+static ssize_t msg_fb_update_request(struct rfb_client *c, struct rd *r)
+{
+	struct rfb_rect q;
+	unsigned incremental;
+
+	if (!rd_has(r, 10))
+		return 0;
+	rd_skip(r, 1);
+	incremental = rd_u8(r);
+	rfb_msg_read_rect(r, &c->srv->fb, &q);
 	if (incremental && c->cu_enabled)
 		return 10;
 	if (!incremental)
 		report_layout(c);
-	pixman_region32_union_rect(&c->requested, &c->requested, (int)x,
-				   (int)y, w, h);
+	pixman_region32_union_rect(&c->requested, &c->requested, q.x, q.y,
+				   (unsigned)q.w, (unsigned)q.h);
 	if (!incremental)
-		pixman_region32_union_rect(&c->damage, &c->damage, (int)x,
-					   (int)y, w, h);
+		pixman_region32_union_rect(&c->damage, &c->damage, q.x, q.y,
+					   (unsigned)q.w, (unsigned)q.h);
 	c->update_wanted = true;
 	return 10;
 }
