@@ -314,9 +314,9 @@ static uint32_t *capture_moved_buf(struct x11_capture *c, size_t len)
 }
 
 /* The framebuffer still holds the old pixels of the group.  What moved
- * is written into it from the same grab the search used, then reported;
- * the tile comparison that follows (with a later grab) finds those tiles
- * unchanged, or reports whatever changed since. */
+ * is written into it from the grab the search used, then reported; the
+ * tile comparison that follows, from the same grab, finds those tiles
+ * unchanged and reports the rest. */
 static void capture_motion_group(struct x11_capture *c,
 				 const struct capture_src *s,
 				 const pixman_box32_t *g)
@@ -350,27 +350,57 @@ static void capture_motion_group(struct x11_capture *c,
 	}
 }
 
+static bool capture_inside(const pixman_box32_t *b, const pixman_box32_t *g)
+{
+	return b->x1 >= g->x1 && b->y1 >= g->y1 && b->x2 <= g->x2 &&
+	       b->y2 <= g->y2;
+}
+
 /* All copies of a capture go out before its damage.  Groups do not
  * touch, so no copy reads what another one wrote.  `all` is the whole
- * screen if it was grabbed already; otherwise each group is grabbed. */
-static void capture_motion(struct x11_capture *c, const struct capture_src *all,
-			   const pixman_box32_t *b, int n)
+ * screen if it was grabbed already. */
+static void capture_motion_all(struct x11_capture *c,
+			       const struct capture_src *all,
+			       const pixman_box32_t *b, int n)
 {
 	pixman_box32_t g[CAPTURE_MOTION_BOXES];
-	struct capture_src s;
 	int ng;
 
 	if (!c->srv || n > CAPTURE_MOTION_BOXES)
 		return;
 	ng = capture_groups(b, n, g);
+	for (int i = 0; i < ng; i++)
+		capture_motion_group(c, all, &g[i]);
+}
+
+/* Partial grabs: each motion group is grabbed once, searched, and its
+ * boxes compared from that same grab; the other boxes one by one.  The
+ * boxes of a group lie inside its extents; groups do not touch. */
+static void capture_parts(struct x11_capture *c, const pixman_box32_t *b,
+			  int n, bool motion)
+{
+	pixman_box32_t g[CAPTURE_MOTION_BOXES];
+	bool done[CAPTURE_MAX_BOXES] = { false };
+	struct capture_src s;
+	int ng = 0;
+
+	if (motion && c->srv && n <= CAPTURE_MOTION_BOXES)
+		ng = capture_groups(b, n, g);
 	for (int i = 0; i < ng; i++) {
-		if (all) {
-			capture_motion_group(c, all, &g[i]);
-			continue;
-		}
 		if (capture_fetch(c, &g[i], &s))
 			continue;
 		capture_motion_group(c, &s, &g[i]);
+		for (int j = 0; j < n; j++)
+			if (!done[j] && capture_inside(&b[j], &g[i])) {
+				capture_compare(c, &s, &b[j]);
+				done[j] = true;
+			}
+		capture_release(&s);
+	}
+	for (int j = 0; j < n; j++) {
+		if (done[j] || capture_fetch(c, &b[j], &s))
+			continue;
+		capture_compare(c, &s, &b[j]);
 		capture_release(&s);
 	}
 }
@@ -394,20 +424,13 @@ static void capture_boxes(struct x11_capture *c, const pixman_box32_t *b, int n,
 		if (capture_fetch(c, &all, &s))
 			return;
 		if (motion)
-			capture_motion(c, &s, b, n);
+			capture_motion_all(c, &s, b, n);
 		for (int i = 0; i < n; i++)
 			capture_compare(c, &s, &b[i]);
 		capture_release(&s);
 		return;
 	}
-	if (motion)
-		capture_motion(c, NULL, b, n);
-	for (int i = 0; i < n; i++) {
-		if (capture_fetch(c, &b[i], &s))
-			continue;
-		capture_compare(c, &s, &b[i]);
-		capture_release(&s);
-	}
+	capture_parts(c, b, n, motion);
 }
 
 void x11_capture_region(struct x11_capture *c, pixman_region32_t *damage)
