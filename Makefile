@@ -8,7 +8,7 @@
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
-NOCONF_GOALS := clean distclean deps-build deps-run deps-test
+NOCONF_GOALS := clean distclean deps-build deps-run deps-test deps-fuzz deps-bench
 
 ifeq ($(filter $(NOCONF_GOALS),$(MAKECMDGOALS)),)
 include config.mk
@@ -21,7 +21,7 @@ config.mk: config.mk.in configure
 configure: configure.ac | deps-build
 	autoreconf -fi
 
-deps-build deps-run deps-test:
+deps-build deps-run deps-test deps-fuzz deps-bench:
 	contrib/install-deps.sh $(@:deps-%=%)
 
 BUILD := build
@@ -104,5 +104,8 @@ distclean: clean
 
 .PHONY: all check run install uninstall clean distclean tests-build \
 	deps-build deps-run deps-test bench-encoders
+
+# Further targets (fuzzing, sanitizers, soak, benchmarks), one file each.
+include $(sort $(wildcard mk/*.mk))
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -2,6 +2,8 @@
 # Install the Debian packages xrfbshare needs for one purpose:
 #   build  compile xrfbshare
 #   run    build, plus what `make run` / -create use (Xvfb, a terminal)
+#   fuzz   test, plus clang and its sanitizer and libFuzzer runtimes
+#   bench  test, plus x11vnc and x0vncserver to compare against
 #   test   run, plus the real X server tools and VNC clients `make check` uses
 #          (noVNC in Chromium too: tests/support/node-setup.sh adds the
 #          npm package that drives it)
@@ -16,12 +18,16 @@ run="$build xvfb xterm x11-utils"
 test="$run x11-xserver-utils xclip xdotool libvncserver-dev vncsnapshot
 python3 socat procps x11-apps tigervnc-viewer gvncviewer chromium novnc
 nodejs openssl systemd iproute2 passwd x11-xkb-utils"
+fuzz="$test clang libclang-rt-14-dev"
+bench="$test x11vnc tigervnc-scraping-server"
 
 case "${1:-}" in
 build) want=$build ;;
 run) want=$run ;;
 test) want=$test ;;
-*) echo "usage: $0 build|run|test" >&2; exit 2 ;;
+fuzz) want=$fuzz ;;
+bench) want=$bench ;;
+*) echo "usage: $0 build|run|test|fuzz|bench" >&2; exit 2 ;;
 esac
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

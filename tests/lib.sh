@@ -226,3 +226,23 @@ rec_expect() {
 	echo "recorded: $(sed 's/$/|/' "$REC")"
 	return 1
 }
+
+# Resource readings of a running process, for tests that check that memory,
+# file descriptors and shared memory return to a baseline.
+#   proc_rss_kb PID      resident set size in KiB
+#   proc_fd_count PID    open file descriptors
+#   shm_count PID        SysV shared-memory segments created by PID that
+#                        still exist (attached or not yet removed)
+proc_rss_kb() {
+	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
+}
+
+proc_fd_count() {
+	local n
+	n=$(ls "/proc/$1/fd" | wc -l)
+	echo "$n"
+}
+
+shm_count() {
+	ipcs -m -p | awk -v p="$1" '$3 == p { n++ } END { print n + 0 }'
+}
