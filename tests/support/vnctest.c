@@ -25,6 +25,9 @@
 #include <unistd.h>
 #include <rfb/rfbclient.h>
 
+#define VV_NAME "vnctest"
+#include "vncview.h"
+
 struct opts {
 	char *host;
 	int port;
@@ -122,14 +125,6 @@ static void usage(void)
 		"  --dump FILE.ppm           write the framebuffer as PPM\n"
 		"  --verbose                 show all libvncclient messages\n");
 	exit(2);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static bool is_trouble(const char *line)
@@ -256,31 +251,9 @@ static void add_keysym(KeySym *list, int *n, const char *s)
 	list[(*n)++] = parse_keysym(s);
 }
 
-/* "PORT", "HOST:PORT", "[V6]:PORT", or the path of a unix socket, which
- * libvncclient recognises by stat()ing serverHost. */
 static void parse_port(const char *s)
 {
-	const char *colon = strrchr(s, ':');
-
-	if (strchr(s, '/')) {
-		opt.host = (char *)s;
-		opt.port = 0;
-		return;
-	}
-	if (s[0] == '[') {
-		const char *end = strchr(s, ']');
-
-		if (!end || end[1] != ':')
-			usage();
-		opt.host = strndup(s + 1, end - s - 1);
-		colon = end + 1;
-	} else if (colon) {
-		opt.host = strndup(s, colon - s);
-	}
-	if (colon)
-		s = colon + 1;
-	opt.port = atoi(s);
-	if (opt.port <= 0 || opt.port > 65535)
+	if (!vv_parse_port(s, &opt.host, &opt.port))
 		usage();
 }
 
@@ -353,52 +326,12 @@ static void parse_args(int argc, char **argv)
 	parse_port(argv[optind]);
 }
 
-/*
- * Client pixel formats (rfbproto 7.4 PixelFormat).  libvncclient's decoders
- * other than Raw store pixels in host byte order, so on a little-endian host
- * "32be" (colour in the low 3 bytes) decodes right only with Raw; "32bex"
- * (colour in the high 3 bytes) also with ZRLE, whose 3-byte CPIXELs it
- * reads as a host word.  "8" is BGR233, what most viewers use.
- */
-static const struct {
-	const char *name;
-	int bpp, depth, be, rmax, gmax, bmax, rs, gs, bs;
-} formats[] = {
-	{ "32le", 32, 24, 0, 255, 255, 255, 16, 8, 0 },
-	{ "32be", 32, 24, 1, 255, 255, 255, 16, 8, 0 },
-	{ "32bex", 32, 24, 1, 255, 255, 255, 24, 16, 8 },
-	{ "16", 16, 16, 0, 31, 63, 31, 11, 5, 0 },
-	{ "8", 8, 8, 0, 7, 7, 3, 0, 3, 6 },
-};
-
-static void set_format(rfbPixelFormat *f)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
-		if (strcmp(opt.format, formats[i].name))
-			continue;
-		f->trueColour = 1;
-		f->bitsPerPixel = formats[i].bpp;
-		f->depth = formats[i].depth;
-		f->bigEndian = formats[i].be;
-		f->redMax = formats[i].rmax;
-		f->greenMax = formats[i].gmax;
-		f->blueMax = formats[i].bmax;
-		f->redShift = formats[i].rs;
-		f->greenShift = formats[i].gs;
-		f->blueShift = formats[i].bs;
-		return;
-	}
-	fprintf(stderr, "vnctest: unknown format %s\n", opt.format);
-	exit(2);
-}
-
 static rfbClient *connect_server(void)
 {
 	rfbClient *cl = rfbGetClient(8, 3, 4);
 
-	set_format(&cl->format);
+	if (!vv_set_format(&cl->format, opt.format))
+		exit(2);
 	cl->appData.requestedDepth = cl->format.depth;
 	cl->appData.encodingsString = opt.encodings;
 	/* libvncclient sends these pseudo-encodings only next to an encoding
@@ -431,31 +364,12 @@ static rfbClient *connect_server(void)
 	return cl;
 }
 
-/* Handle what has arrived within ms milliseconds; false if the link died.
- * A message already in libvncclient's read buffer is invisible to
- * select(), so it is handled without waiting. */
-static bool pump(rfbClient *cl, int ms)
-{
-	int n = cl->buffered > 0 ? 1 : WaitForMessage(cl, ms * 1000);
-
-	if (n < 0) {
-		fprintf(stderr, "vnctest: connection error while waiting\n");
-		return false;
-	}
-	if (n > 0 && !HandleRFBServerMessage(cl)) {
-		fprintf(stderr, "vnctest: connection lost (server closed or "
-				"sent something libvncclient rejects)\n");
-		return false;
-	}
-	return true;
-}
-
 static bool pump_for(rfbClient *cl, double seconds)
 {
-	double end = now() + seconds, left;
+	double end = vv_now() + seconds, left;
 
-	while ((left = end - now()) > 0)
-		if (!pump(cl, left < 0.05 ? (int)(left * 1000) + 1 : 50))
+	while ((left = end - vv_now()) > 0)
+		if (!vv_pump(cl, left < 0.05 ? (int)(left * 1000) + 1 : 50))
 			return false;
 	return true;
 }
@@ -474,250 +388,28 @@ static bool wait_file_exists(void)
 static bool pump_until(rfbClient *cl, bool (*done)(void), double limit,
 		       const char *what)
 {
-	double end = now() + limit;
+	double end = vv_now() + limit;
 
 	while (!done()) {
-		if (now() > end) {
+		if (vv_now() > end) {
 			fprintf(stderr, "vnctest: no %s within %.0f s\n", what,
 				limit);
 			return false;
 		}
-		if (!pump(cl, 50))
+		if (!vv_pump(cl, 50))
 			return false;
 	}
 	return true;
 }
 
-/* ---- comparing with the X display ---- */
-
-/* Where the red, green and blue bits of a pixel value are. */
-struct layout {
-	unsigned long max[3];
-	int shift[3];
-};
-
-static void layout_from_masks(struct layout *l, const unsigned long m[3])
-{
-	int i;
-
-	for (i = 0; i < 3; i++) {
-		unsigned long mask = m[i];
-
-		for (l->shift[i] = 0; mask && !(mask & 1); l->shift[i]++)
-			mask >>= 1;
-		l->max[i] = mask;
-	}
-}
-
-static void layout_from_format(struct layout *l, const rfbPixelFormat *f)
-{
-	unsigned long m[3] = { (unsigned long)f->redMax << f->redShift,
-			       (unsigned long)f->greenMax << f->greenShift,
-			       (unsigned long)f->blueMax << f->blueShift };
-
-	layout_from_masks(l, m);
-}
-
-static unsigned long chan(const struct layout *l, int i, unsigned long v)
-{
-	return v >> l->shift[i] & l->max[i];
-}
-
-static uint32_t fb_pixel(rfbClient *cl, int x, int y)
-{
-	int bpp = cl->format.bitsPerPixel / 8;
-	const uint8_t *p = cl->frameBuffer + ((size_t)y * cl->width + x) * bpp;
-	uint32_t v = 0;
-	int i;
-
-	for (i = 0; i < bpp; i++) {
-		if (cl->format.bigEndian)
-			v = v << 8 | p[i];
-		else
-			v |= (uint32_t)p[i] << (8 * i);
-	}
-	return v;
-}
-
-/*
- * A channel matches if the viewer's value is what some sane conversion of
- * the X value gives: exact when the depths agree, truncated or rounded
- * when the viewer has fewer bits, shifted or scaled when it has more.
- * d is the error scaled by xmax.
- */
-static bool chan_ok(unsigned long cv, unsigned long cmax, unsigned long xv,
-		    unsigned long xmax)
-{
-	long long d = (long long)cv * xmax - (long long)xv * cmax;
-
-	if (d < 0)
-		d = -d;
-	if (cmax <= xmax)
-		return d < (long long)xmax;
-	return d <= (long long)cmax;
-}
-
-struct cmp {
-	struct layout cl, xl;	/* viewer and X pixel layouts */
-	Display *dpy;
-	long count;
-	int minx, miny, maxx, maxy;
-};
-
-static bool pixel_ok(const struct cmp *c, uint32_t cp, unsigned long xp)
-{
-	int i;
-
-	for (i = 0; i < 3; i++)
-		if (!chan_ok(chan(&c->cl, i, cp), c->cl.max[i],
-			     chan(&c->xl, i, xp), c->xl.max[i]))
-			return false;
-	return true;
-}
-
-static void report_pixel(const struct cmp *c, int x, int y, uint32_t cp,
-			 unsigned long xp)
-{
-	const struct layout *v = &c->cl, *l = &c->xl;
-
-	fprintf(stderr, "  (%d,%d): viewer 0x%x rgb(%lu,%lu,%lu) of "
-			"(%lu,%lu,%lu), X 0x%lx rgb(%lu,%lu,%lu) of (%lu,%lu,%lu)\n",
-		x, y, cp, chan(v, 0, cp), chan(v, 1, cp), chan(v, 2, cp),
-		v->max[0], v->max[1], v->max[2], xp, chan(l, 0, xp),
-		chan(l, 1, xp), chan(l, 2, xp), l->max[0], l->max[1],
-		l->max[2]);
-}
-
-static void count_diff(struct cmp *c, int x, int y)
-{
-	if (!c->count++) {
-		c->minx = c->maxx = x;
-		c->miny = c->maxy = y;
-	}
-	c->minx = x < c->minx ? x : c->minx;
-	c->maxx = x > c->maxx ? x : c->maxx;
-	c->maxy = y;
-}
-
-/* RandR may resize the display under us: an XGetImage racing a shrink
- * fails with BadMatch, which must not end the program (Xlib's default
- * handler exits).  Remember the error; the caller tries again. */
-static int x_errors;
-
-static int x_error(Display *dpy, XErrorEvent *ev)
-{
-	x_errors++;
-	return 0;
-}
-
-/* The root window's current size: DisplayWidth() keeps the size the
- * display had when it was opened, RandR may have changed it since. */
-static bool root_size(Display *dpy, int *w, int *h)
-{
-	Window root;
-	int x, y;
-	unsigned int rw, rh, border, depth;
-
-	if (!XGetGeometry(dpy, DefaultRootWindow(dpy), &root, &x, &y, &rw,
-			  &rh, &border, &depth))
-		return false;
-	*w = (int)rw;
-	*h = (int)rh;
-	return true;
-}
-
-/* Compare once; print up to show differing pixels.  Returns the number
- * of differing pixels, all of them when the sizes differ or the display
- * could not be read (it may be changing size): the caller retries. */
-static long compare_once(rfbClient *cl, struct cmp *c, int show)
-{
-	XImage *img = NULL;
-	int x, y, w = 0, h = 0;
-
-	if (root_size(c->dpy, &w, &h) && w == cl->width && h == cl->height)
-		img = XGetImage(c->dpy, DefaultRootWindow(c->dpy), 0, 0, w, h,
-				AllPlanes, ZPixmap);
-	if (!img) {
-		XSync(c->dpy, False);
-		if (show)
-			fprintf(stderr, "vnctest: display %s is %dx%d, the "
-					"viewer's framebuffer %dx%d%s\n",
-				opt.display, w, h, cl->width, cl->height,
-				x_errors ? " (X errors)" : "");
-		return (long)cl->width * cl->height + 1;
-	}
-	c->count = 0;
-	for (y = 0; y < img->height; y++) {
-		for (x = 0; x < img->width; x++) {
-			uint32_t cp = fb_pixel(cl, x, y);
-			unsigned long xp = XGetPixel(img, x, y);
-
-			if (pixel_ok(c, cp, xp))
-				continue;
-			if (c->count < show)
-				report_pixel(c, x, y, cp, xp);
-			count_diff(c, x, y);
-		}
-	}
-	XDestroyImage(img);
-	if (show && c->count)
-		fprintf(stderr, "vnctest: %ld pixels differ within (%d,%d)-"
-				"(%d,%d)\n", c->count, c->minx, c->miny,
-			c->maxx, c->maxy);
-	return c->count;
-}
-
-static bool open_display(rfbClient *cl, struct cmp *c)
-{
-	Visual *v;
-
-	c->dpy = XOpenDisplay(opt.display);
-	if (!c->dpy) {
-		fprintf(stderr, "vnctest: cannot open display %s\n",
-			opt.display);
-		return false;
-	}
-	XSetErrorHandler(x_error);
-	v = DefaultVisual(c->dpy, DefaultScreen(c->dpy));
-	if (v->class != TrueColor) {
-		fprintf(stderr, "vnctest: display %s has visual class %d, "
-				"not TrueColor\n", opt.display, v->class);
-		XCloseDisplay(c->dpy);
-		return false;
-	}
-	layout_from_masks(&c->xl, (unsigned long[3]){ v->red_mask,
-			  v->green_mask, v->blue_mask });
-	layout_from_format(&c->cl, &cl->format);
-	return true;
-}
-
-/* Compare after every update and at least every 200 ms until equal. */
+/* Compare with the X display until equal or the time limit. */
 static bool compare_display(rfbClient *cl)
 {
-	double start = now(), last = 0;
-	unsigned long done = seen.updates - 1;
-	struct cmp c;
-	long diff = -1;
+	long ms = vv_wait_match(cl, opt.display, opt.timeout, &seen.updates);
 
-	if (!open_display(cl, &c))
-		return false;
-	while (now() - start < opt.timeout) {
-		if (seen.updates != done || now() - last >= 0.2) {
-			done = seen.updates;
-			last = now();
-			diff = compare_once(cl, &c, 0);
-			if (diff == 0)
-				break;
-		}
-		if (!pump(cl, 20))
-			break;
-	}
-	if (diff == 0)
-		printf("match after %.0f ms\n", (now() - start) * 1000);
-	else if (diff > 0)
-		compare_once(cl, &c, 8);
-	XCloseDisplay(c.dpy);
-	return diff == 0;
+	if (ms >= 0)
+		printf("match after %ld ms\n", ms);
+	return ms >= 0;
 }
 
 /* ---- input ---- */
@@ -935,15 +627,15 @@ static bool type_text(rfbClient *cl, const char *s)
  * announced them with an empty -258 rectangle. */
 static bool wait_qemu_keys(rfbClient *cl)
 {
-	double end = now() + 5;
+	double end = vv_now() + 5;
 
 	while (!SupportsClient2Server(cl, rfbQemuEvent)) {
-		if (now() > end) {
+		if (vv_now() > end) {
 			fprintf(stderr, "vnctest: the server never announced "
 					"QEMU Extended Key Events (-258)\n");
 			return false;
 		}
-		if (!pump(cl, 50))
+		if (!vv_pump(cl, 50))
 			return false;
 	}
 	return true;
@@ -989,21 +681,21 @@ static bool do_input(rfbClient *cl)
 static bool dump_ppm(rfbClient *cl, const char *path)
 {
 	FILE *fp = fopen(path, "wb");
-	struct layout l;
+	struct vv_layout l;
 	int x, y, i;
 
 	if (!fp) {
 		fprintf(stderr, "vnctest: %s: %s\n", path, strerror(errno));
 		return false;
 	}
-	layout_from_format(&l, &cl->format);
+	vv_layout_from_format(&l, &cl->format);
 	fprintf(fp, "P6\n%d %d\n255\n", cl->width, cl->height);
 	for (y = 0; y < cl->height; y++) {
 		for (x = 0; x < cl->width; x++) {
-			uint32_t p = fb_pixel(cl, x, y);
+			uint32_t p = vv_fb_pixel(cl, x, y);
 
 			for (i = 0; i < 3; i++)
-				fputc(chan(&l, i, p) * 255 / l.max[i], fp);
+				fputc(vv_chan(&l, i, p) * 255 / l.max[i], fp);
 		}
 	}
 	return fclose(fp) == 0;
