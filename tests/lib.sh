@@ -246,3 +246,51 @@ proc_fd_count() {
 shm_count() {
 	ipcs -m -p | awk -v p="$1" '$3 == p { n++ } END { print n + 0 }'
 }
+
+# A well-behaved viewer watching the server while a test attacks it.
+#   watch_start [vncwatch args...]  start build/tests/vncwatch comparing
+#                     with $XVFB_DISPLAY on ${WATCH_TARGET:-$PORT}, once it
+#                     is connected an xdraw animation; WATCH_PID, ANIM_PID
+#   watch_stop        stop both (SIGTERM), then require from the report
+#                     ($WATCH_REPORT) that the viewer stayed connected, saw
+#                     no update gap over $WATCH_MAX_GAP_MS (default 10000)
+#                     and ended with exactly the picture of the display
+NWATCH=0
+WATCH_PID=
+ANIM_PID=
+watch_start() {
+	need_support vncwatch xdraw
+	NWATCH=$((NWATCH + 1))
+	WATCH_REPORT=$T/watch.$NWATCH.report
+	WATCH_OUT=$T/watch.$NWATCH.out
+	bg WATCH_PID "$TBIN/vncwatch" -d "$XVFB_DISPLAY" -r "$WATCH_REPORT" \
+		"$@" "${WATCH_TARGET:-$PORT}" >"$WATCH_OUT" 2>"$T/watch.$NWATCH.log"
+	wait_for 15 grep -q '^connected' "$WATCH_OUT" ||
+		fail "vncwatch did not connect: $(cat "$T/watch.$NWATCH.log")"
+	bg ANIM_PID "$TBIN/xdraw" "$XVFB_DISPLAY" animate
+	log "vncwatch pid $WATCH_PID watching, animation pid $ANIM_PID"
+}
+
+_watch_key() {
+	sed -n "s/^$1=//p" "$WATCH_REPORT"
+}
+
+watch_stop() {
+	local gap=${WATCH_MAX_GAP_MS:-10000}
+	kill -TERM "$WATCH_PID" 2>/dev/null || true
+	kill -TERM "$ANIM_PID" 2>/dev/null || true
+	wait "$ANIM_PID" 2>/dev/null || true
+	wait_exit "$WATCH_PID" 30 || fail "vncwatch did not stop"
+	[ -s "$WATCH_REPORT" ] || fail "vncwatch wrote no report"
+	log "vncwatch report: $(tr '\n' ' ' <"$WATCH_REPORT")"
+	[ "$(_watch_key connected_ms)" -ge 0 ] || fail "vncwatch never connected"
+	[ "$(_watch_key disconnected)" = 0 ] ||
+		fail "the server dropped the well-behaved viewer"
+	[ "$(_watch_key updates)" -gt 0 ] || fail "vncwatch got no update"
+	[ "$(_watch_key max_gap_ms)" -le "$gap" ] ||
+		fail "vncwatch waited $(_watch_key max_gap_ms) ms for an update" \
+			"while the screen changed (bound $gap ms)"
+	[ "$(_watch_key final_match)" = 1 ] ||
+		fail "vncwatch's final picture differs from the display"
+	[ "$EXIT_CODE" = 0 ] || fail "vncwatch exited with $EXIT_CODE"
+}

@@ -3,7 +3,7 @@
  * xdraw: draw a scripted, deterministic sequence on an X display so that
  * the tests have something to compare.
  *
- *   xdraw :N text|rects|gradient|scroll|move|all
+ *   xdraw :N text|rects|gradient|scroll|move|all|animate
  *
  * Drawing goes to the root window, which keeps its contents after we exit
  * (the tests run Xvfb with -noreset); the window of the "move" scene is
@@ -220,6 +220,25 @@ static void scene_move(struct ctx *c)
 	XSetCloseDownMode(c->dpy, RetainPermanent);
 }
 
+/* A square sliding along a strip at the top, 20 frames a second, until
+ * we are killed: the screen keeps changing while the tests watch for
+ * stalls.  Not part of "all". */
+static void scene_animate(struct ctx *c)
+{
+	int strip = c->w < 320 ? c->w : 320, size = 32, x = 0, dx = 8;
+	unsigned n;
+
+	for (n = 0;; n++) {
+		fill(c, c->root, rgb(c, 16, 16, 48), 0, 0, strip, size);
+		fill(c, c->root, rgb(c, n * 40, 255 - n * 20, n * 7), x, 0,
+		     size, size);
+		if (x + dx < 0 || x + dx + size > strip)
+			dx = -dx;
+		x += dx;
+		pause_ms(c, 50);
+	}
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(struct ctx *c);
@@ -235,6 +254,10 @@ static int run_scene(struct ctx *c, const char *name)
 {
 	size_t i;
 
+	if (!strcmp(name, "animate")) {
+		scene_animate(c);
+		return 0;
+	}
 	for (i = 0; i < NSCENES; i++) {
 		if (strcmp(name, "all") && strcmp(name, scenes[i].name))
 			continue;
@@ -251,7 +274,8 @@ int main(int argc, char **argv)
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: xdraw :N text|rects|gradient|scroll|"
-				"move|all\n");
+				"move|all|animate\n"
+				"  (animate runs until killed)\n");
 		return 2;
 	}
 	c.dpy = XOpenDisplay(argv[1]);
