@@ -320,6 +320,7 @@ static int start_server(struct app *app)
 		.max_cuttext = cfg->max_cuttext,
 		.max_queue = cfg->max_queue,
 		.max_clients = cfg->max_clients,
+		.fps = cfg->fps,
 	};
 	struct front_opts fo = { .httpdir = httpdir(cfg) };
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "util/log.h"
+#include "util/pace.h"
 
 #ifndef XRFB_VERSION
 #define XRFB_VERSION "0.1.0"
@@ -28,6 +29,9 @@ void config_usage(void)
 "  -noshm               read the screen with XGetImage, not MIT-SHM\n"
 "  -noxdamage           poll the screen instead of using X DAMAGE\n"
 "  -wait MS             screen poll interval without DAMAGE (default 100)\n"
+"  -fps N               at most N screen updates a second per viewer\n"
+"                       (default 60); the first change after a quiet\n"
+"                       spell is always sent at once\n"
 "\n"
 "Listening and connecting\n"
 "  -rfbport N           TCP port (default 5900, or the next free one up\n"
@@ -99,6 +103,7 @@ static void config_defaults(struct config *cfg)
 	cfg->shared = true;
 	cfg->verbosity = LOG_INFO;
 	cfg->create_geom = "1280x800";
+	cfg->fps = PACE_DEFAULT_FPS;
 }
 
 static bool is_geometry(const char *s)
@@ -152,6 +157,10 @@ static int parse_num_opt(struct config *cfg, const char *o, const char *a)
 		if (parse_num("-wait", a, 1, 10000, &v) < 0)
 			return -1;
 		cfg->poll_ms = (int)v;
+	} else if (!strcmp(o, "fps")) {
+		if (parse_num("-fps", a, 1, PACE_MAX_FPS, &v) < 0)
+			return -1;
+		cfg->fps = (int)v;
 	} else if (!strcmp(o, "maxcuttext")) {
 		if (parse_num("-maxcuttext", a, 0, 1LL << 30, &v) < 0)
 			return -1;
@@ -205,7 +214,7 @@ static const char *const arg_opts[] = {
 	"display",    "rfbport",  "rfbauth",  "desktop", "wait",
 	"maxcuttext", "maxqueue", "listen",   "unixsock", "connect",
 	"maxclients", "timeout",  "httpdir",  "cert",	 "key",
-	"securitytypes", "plainusers", "viewpasswd", NULL
+	"securitytypes", "plainusers", "viewpasswd", "fps", NULL
 };
 
 static bool takes_arg(const char *o)

@@ -25,6 +25,7 @@ struct config {
 	bool noshm;		  /* -noshm: XGetImage instead of XShm */
 	bool nodamage;		  /* -noxdamage: poll instead of DAMAGE */
 	int poll_ms;		  /* -wait MS: poll interval (0: default) */
+	int fps;		  /* -fps N: updates a second at most */
 	size_t max_cuttext;	  /* -maxcuttext BYTES */
 	bool noclipboard;	  /* -noclipboard: no clipboard either way */
 	bool noprimary;		  /* -noprimary: leave PRIMARY alone */

@@ -15,6 +15,7 @@
 #include "rfb/server.h"
 #include "rfb/throttle.h"
 #include "util/buf.h"
+#include "util/pace.h"
 
 enum rfb_client_state {
 	RFB_CS_VERSION,	 /* waiting for ProtocolVersion */
@@ -116,6 +117,8 @@ struct rfb_client {
 	int copy_dx, copy_dy;
 	uint64_t lossy_ms;	     /* when lossy was last added to */
 	struct loop_timer *refresh_timer;
+	struct pace pace;		/* -fps: when the next update may go */
+	struct loop_timer *pace_timer;	/* armed while an update waits */
 	bool update_wanted;
 	bool cu_enabled; /* continuous updates (rfbproto 7.5.7) */
 	pixman_region32_t cu_area;

@@ -50,6 +50,7 @@ struct rfb_server_opts {
 	int max_clients;	/* normal-phase clients at once; 0: no limit */
 	bool dont_disconnect;	/* -noshared: refuse, don't evict */
 	bool noclipboard;	/* no clipboard either way, nothing offered */
+	int fps;		/* updates a second per client; 0: default */
 	/* Security offered, in this order: RFB_SEC_NONE, RFB_SEC_VNCAUTH
 	 * and VeNCrypt subtypes (offered together as type 19 where the
 	 * first of them stands).  nsecurity 0: VNC auth when a password is

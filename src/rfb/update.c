@@ -41,6 +41,7 @@ void rfb_update_init(struct rfb_client *c)
 	pixman_region32_init(&c->copied);
 	pixman_region32_init(&c->lossy);
 	pixman_region32_init(&c->cu_area);
+	pace_init(&c->pace, c->srv->opts.fps);
 }
 
 void rfb_update_fini(struct rfb_client *c)
@@ -52,6 +53,8 @@ void rfb_update_fini(struct rfb_client *c)
 	pixman_region32_fini(&c->cu_area);
 	if (c->refresh_timer)
 		loop_timer_del(c->srv->loop, c->refresh_timer);
+	if (c->pace_timer)
+		loop_timer_del(c->srv->loop, c->pace_timer);
 	rfb_ext_clear_sizes(c);
 	for (int i = 0; i < RFB_MAX_ENC_STATES; i++)
 		if (c->enc_states[i].ops && c->enc_states[i].state)
@@ -352,6 +355,28 @@ static void send_data_update(struct rfb_client *c, pixman_region32_t *reg,
 	arm_refresh(c);
 }
 
+static void pace_cb(void *data)
+{
+	struct rfb_client *c = data;
+
+	c->pace_timer = NULL;
+	rfb_update_maybe_send(c);
+}
+
+/* -fps: true if an update may be built now; otherwise a timer brings us
+ * back when it may.  A change after a quiet spell goes at once. */
+static bool pace_allows(struct rfb_client *c)
+{
+	int ms = pace_delay(&c->pace, loop_now_ms());
+
+	if (!ms)
+		return true;
+	if (!c->pace_timer)
+		c->pace_timer = loop_timer_add(c->srv->loop, ms, false,
+					       pace_cb, c);
+	return false;
+}
+
 void rfb_update_maybe_send(struct rfb_client *c)
 {
 	pixman_region32_t area, reg, refresh;
@@ -369,11 +394,14 @@ void rfb_update_maybe_send(struct rfb_client *c)
 	wanted_area(c, &area);
 	pixman_region32_intersect(&reg, &c->damage, &area);
 	refresh_due(c, &area, &reg, &refresh);
-	if (pixman_region32_not_empty(&reg) ||
-	    pixman_region32_not_empty(&refresh) ||
-	    pixman_region32_not_empty(&c->copied) || cursor_due(c) ||
-	    c->pos_pending || c->name_pending || led_due(c) || c->owed)
+	if ((pixman_region32_not_empty(&reg) ||
+	     pixman_region32_not_empty(&refresh) ||
+	     pixman_region32_not_empty(&c->copied) || cursor_due(c) ||
+	     c->pos_pending || c->name_pending || led_due(c) || c->owed) &&
+	    pace_allows(c)) {
+		pace_mark(&c->pace, loop_now_ms());
 		send_data_update(c, &reg, &refresh);
+	}
 	pixman_region32_fini(&refresh);
 	pixman_region32_fini(&reg);
 	pixman_region32_fini(&area);

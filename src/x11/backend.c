@@ -240,7 +240,7 @@ struct x11_backend *x11_backend_new(struct loop *loop, const struct config *cfg)
 	if (x11_capture_init(&b->cap, &b->disp, cfg->noshm))
 		goto err_display;
 	x11_damage_init(&b->dmg, &b->disp, &b->cap, loop, cfg->nodamage,
-			cfg->poll_ms);
+			cfg->poll_ms, cfg->fps);
 	x11_input_init(&b->input, &b->disp, cfg->viewonly);
 	x11_leds_init(&b->leds, &b->disp);
 	x11_clipboard_init(&b->clip, &b->disp, cfg);

@@ -5,9 +5,8 @@
 
 #include "util/log.h"
 
-/* At most one capture per frame at 60 Hz: drawing bursts coalesce into
- * one grab instead of a round trip per drawing request. */
-#define DAMAGE_TICK_MS 16
+/* At most one capture per frame (-fps): drawing bursts coalesce into one
+ * grab instead of a round trip per drawing request. */
 #define DAMAGE_POLL_MS 100
 
 static void damage_tick(void *data);
@@ -21,16 +20,12 @@ static void damage_arm(struct x11_damage *d, int ms)
 
 /* Arm a tick for pending damage.  After a quiet spell the tick is
  * immediate, so the first change is never delayed; during a burst ticks
- * are spaced DAMAGE_TICK_MS apart. */
+ * are spaced one frame apart. */
 static void damage_schedule(struct x11_damage *d)
 {
-	uint64_t since;
-
 	if (!d->pending || !d->nclients || d->timer)
 		return;
-	since = loop_now_ms() - d->last_tick_ms;
-	damage_arm(d,
-		   since < DAMAGE_TICK_MS ? (int)(DAMAGE_TICK_MS - since) : 0);
+	damage_arm(d, pace_delay(&d->pace, loop_now_ms()));
 }
 
 /* Move the server's accumulated damage into a region of our own; the
@@ -81,7 +76,7 @@ static void damage_tick(void *data)
 
 	/* One-shot: the loop frees it after this callback. */
 	d->timer = NULL;
-	d->last_tick_ms = loop_now_ms();
+	pace_mark(&d->pace, loop_now_ms());
 	if (d->full || !d->damage) {
 		damage_grab_full(d);
 	} else {
@@ -133,9 +128,10 @@ void x11_damage_full(struct x11_damage *d)
 
 void x11_damage_init(struct x11_damage *d, struct x11_display *disp,
 		     struct x11_capture *cap, struct loop *loop, bool nodamage,
-		     int poll_ms)
+		     int poll_ms, int fps)
 {
 	*d = (struct x11_damage){ .disp = disp, .cap = cap, .loop = loop };
+	pace_init(&d->pace, fps);
 	d->poll_ms = poll_ms > 0 ? poll_ms : DAMAGE_POLL_MS;
 	if (nodamage || !disp->have_damage) {
 		log_info("%s: polling the screen every %d ms",

@@ -10,6 +10,7 @@
 #include <X11/extensions/Xdamage.h>
 
 #include "util/loop.h"
+#include "util/pace.h"
 #include "x11/capture.h"
 #include "x11/display.h"
 
@@ -24,16 +25,17 @@ struct x11_damage {
 	int nclients;
 	int poll_ms;
 	struct loop_timer *timer; /* the next tick, if armed */
-	uint64_t last_tick_ms;
+	struct pace pace;	  /* capture ticks, one per frame */
 	loop_cb after_tick; /* if set, called after each capture */
 	void *after_tick_data;
 };
 
 /* Subscribe to damage on the root window, or prepare to poll every
- * `poll_ms` (0: the default) when DAMAGE is missing or `nodamage`. */
+ * `poll_ms` (0: the default) when DAMAGE is missing or `nodamage`.  At
+ * most `fps` captures a second (0: the default). */
 void x11_damage_init(struct x11_damage *d, struct x11_display *disp,
 		     struct x11_capture *cap, struct loop *loop, bool nodamage,
-		     int poll_ms);
+		     int poll_ms, int fps);
 void x11_damage_fini(struct x11_damage *d);
 
 /* Consume the event if it is a DamageNotify; returns true if it was. */
