@@ -3,6 +3,8 @@
 #ifndef XRFB_NET_CONN_H
 #define XRFB_NET_CONN_H
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -12,7 +14,8 @@ struct net_conn;
  * WebSocket above it.  A layer may hold bytes poll() cannot see, so the
  * user asks pending_in/pending_out besides waiting on `fd`. */
 struct net_conn_ops {
-	/* >0 bytes, 0 at end of stream, -1 with errno (EAGAIN: try later). */
+	/* >0 bytes, 0 at end of stream, -1 with errno (EAGAIN or EINTR:
+	 * try later, see net_conn_again()). */
 	ssize_t (*read)(struct net_conn *c, void *buf, size_t len);
 	/* Bytes accepted (possibly into the layer's own buffer), or -1 with
 	 * errno (EAGAIN: nothing accepted, try after LOOP_OUT). */
@@ -40,6 +43,14 @@ struct net_conn {
 /* Wrap a connected socket (made non-blocking here); takes ownership of fd.
  * `peer` may be NULL to derive it from getpeername(). */
 struct net_conn *net_conn_new_fd(int fd, const char *peer);
+
+/* A failed read/write/flush that did nothing and may be retried when the
+ * loop says so.  The socket layer retries EINTR itself, but a layer
+ * above it (or the fault layer) may pass one up: it is never fatal. */
+static inline bool net_conn_again(int err)
+{
+	return err == EAGAIN || err == EWOULDBLOCK || err == EINTR;
+}
 
 static inline ssize_t net_conn_read(struct net_conn *c, void *buf, size_t n)
 {

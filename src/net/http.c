@@ -324,7 +324,7 @@ static int write_out(struct http *h)
 		}
 		n = net_conn_write(h->conn, h->out.data + h->out_off,
 				   h->out.len - h->out_off);
-		if (n < 0 && errno == EAGAIN)
+		if (n < 0 && net_conn_again(errno))
 			return 0;
 		if (n <= 0)
 			return -1;
@@ -333,7 +333,7 @@ static int write_out(struct http *h)
 		loop_timer_rearm(h->loop, h->timer, h->o.timeout_ms);
 	}
 	if (net_conn_flush(h->conn) < 0)
-		return errno == EAGAIN ? 0 : -1;
+		return net_conn_again(errno) ? 0 : -1;
 	return 1;
 }
 
@@ -367,7 +367,7 @@ static void linger_read(struct http *h)
 	for (int i = 0; i < 16; i++) {
 		ssize_t n = net_conn_read(h->conn, junk, sizeof(junk));
 
-		if (n < 0 && errno == EAGAIN)
+		if (n < 0 && net_conn_again(errno))
 			return;
 		if (n <= 0) {
 			finish(h);
@@ -442,7 +442,7 @@ static void read_request(struct http *h)
 		}
 		n = net_conn_read(h->conn, h->in + h->in_len,
 				  sizeof(h->in) - h->in_len);
-		if (n < 0 && errno == EAGAIN)
+		if (n < 0 && net_conn_again(errno))
 			return;
 		if (n <= 0) {
 			log_info("%s: HTTP: %s before a full request",

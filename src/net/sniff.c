@@ -70,13 +70,13 @@ static void on_io(void *data, int fd, unsigned events)
 
 	/* A TLS layer below may need to write to progress. */
 	if ((events & LOOP_OUT) && net_conn_flush(s->conn) < 0 &&
-	    errno != EAGAIN) {
+	    !net_conn_again(errno)) {
 		finish(s, true);
 		return;
 	}
 	n = net_conn_read(s->conn, s->bytes + s->len,
 			  sizeof(s->bytes) - s->len);
-	if (n == 0 || (n < 0 && errno != EAGAIN)) {
+	if (n == 0 || (n < 0 && !net_conn_again(errno))) {
 		log_debug("%s: went away before speaking", s->conn->peer);
 		finish(s, true);
 		return;

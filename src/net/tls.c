@@ -233,7 +233,7 @@ static int drain(struct tls *t)
 	while (t->out.len) {
 		ssize_t n = net_conn_write(t->inner, t->out.data, t->out.len);
 
-		if (n < 0 && errno == EAGAIN)
+		if (n < 0 && net_conn_again(errno))
 			return -1;
 		if (n <= 0)
 			return fail_io(t, n < 0 ? errno : 0);
@@ -291,7 +291,7 @@ static int handshake(struct tls *t)
 	}
 	if (r < 0 && gnutls_error_is_fatal(r))
 		return fail_alert(t, r);
-	if (drain(t) < 0 && errno != EAGAIN)
+	if (drain(t) < 0 && !net_conn_again(errno))
 		return -1;
 	if (r < 0) {
 		errno = EAGAIN;
@@ -302,7 +302,7 @@ static int handshake(struct tls *t)
 	if (seal(t, t->early.data, t->early.len) < 0)
 		return -1;
 	buf_free(&t->early);
-	if (drain(t) < 0 && errno != EAGAIN)
+	if (drain(t) < 0 && !net_conn_again(errno))
 		return -1;
 	return 0;
 }
@@ -345,7 +345,7 @@ static ssize_t tls_read(struct net_conn *c, void *buf, size_t len)
 	err = errno;
 	/* Reading can produce output (alerts, key updates).  A failure to
 	 * send it surfaces now only if there is no data to return first. */
-	if (drain(t) < 0 && errno != EAGAIN && r < 0)
+	if (drain(t) < 0 && !net_conn_again(errno) && r < 0)
 		return -1;
 	errno = err;
 	return r;
@@ -358,7 +358,7 @@ static ssize_t tls_write(struct net_conn *c, const void *buf, size_t len)
 
 	if (t->failed)
 		return fail_again(t);
-	if (drain(t) < 0 && errno != EAGAIN)
+	if (drain(t) < 0 && !net_conn_again(errno))
 		return -1;
 	if (q->len >= TLS_OUT_CAP) {
 		errno = EAGAIN;
@@ -372,7 +372,7 @@ static ssize_t tls_write(struct net_conn *c, const void *buf, size_t len)
 	}
 	if (seal(t, buf, len) < 0)
 		return -1;
-	if (drain(t) < 0 && errno != EAGAIN)
+	if (drain(t) < 0 && !net_conn_again(errno))
 		return -1;
 	return (ssize_t)len;
 }
@@ -405,7 +405,7 @@ static int tls_flush(struct net_conn *c)
 	if (drain(t) < 0)
 		return -1;
 	if (net_conn_flush(t->inner) < 0)
-		return errno == EAGAIN ? -1 : fail_io(t, errno);
+		return net_conn_again(errno) ? -1 : fail_io(t, errno);
 	return 0;
 }
 

@@ -333,7 +333,7 @@ static ssize_t closing_read(struct ws *w)
 
 	if (flush_out(w) == 0)
 		return 0;
-	if (errno != EAGAIN)
+	if (!net_conn_again(errno))
 		return -1;
 	n = net_conn_read(w->inner, junk, sizeof(junk));
 	if (n <= 0)
@@ -386,7 +386,7 @@ static ssize_t ws_write(struct net_conn *c, const void *buf, size_t len)
 	if (w->state == WS_CLOSING)
 		return (ssize_t)len;
 	if (queued(w) >= NET_WS_OUT_QUEUE && flush_out(w) < 0 &&
-	    errno != EAGAIN)
+	    !net_conn_again(errno))
 		return -1;
 	if (queued(w) >= NET_WS_OUT_QUEUE) {
 		errno = EAGAIN;

@@ -106,7 +106,7 @@ static int send_some(struct rfb_client *c)
 	while (c->out.len) {
 		ssize_t n = net_conn_write(c->conn, c->out.data, c->out.len);
 
-		if (n < 0 && errno == EAGAIN)
+		if (n < 0 && net_conn_again(errno))
 			break;
 		if (n <= 0) {
 			rfb_client_close(c, "write failed: %s",
@@ -116,7 +116,7 @@ static int send_some(struct rfb_client *c)
 		}
 		buf_consume(&c->out, (size_t)n);
 	}
-	if (net_conn_flush(c->conn) < 0 && errno != EAGAIN) {
+	if (net_conn_flush(c->conn) < 0 && !net_conn_again(errno)) {
 		rfb_client_close(c, "write failed: %s",
 				 net_conn_strerror(c->conn, errno));
 		return -1;
@@ -208,7 +208,7 @@ static int read_once(struct rfb_client *c)
 		return -1;
 	}
 	n = net_conn_read(c->conn, c->in.data + c->in.len, READ_CHUNK);
-	if (n < 0 && errno == EAGAIN)
+	if (n < 0 && net_conn_again(errno))
 		return 0;
 	if (n <= 0) {
 		rfb_client_close(c, "%s",
