@@ -12,6 +12,7 @@
 
 #include "front.h"
 #include "net/connect.h"
+#include "net/fault.h"
 #include "net/listen.h"
 #include "net/systemd.h"
 #include "rfb/server.h"
@@ -72,14 +73,14 @@ static void on_accept(void *data, struct net_conn *conn)
 {
 	struct app *app = data;
 
-	front_accept(app->front, conn);
+	front_accept(app->front, net_fault_wrap(conn));
 }
 
 static void on_dialled(void *data, struct net_conn *conn)
 {
 	struct app *app = data;
 
-	front_rfb(app->front, conn);
+	front_rfb(app->front, net_fault_wrap(conn));
 }
 
 static void on_leave(void *data, bool viewer, int nleft)
@@ -342,10 +343,28 @@ static int start_server(struct app *app)
 	return x11_backend_start(app->backend, app->srv);
 }
 
+/* Tests make the network misbehave through the environment; see
+ * net/fault.h and doc/reliability.md. */
+static int setup_faults(void)
+{
+	const char *spec = getenv("XRFBSHARE_FAULTS");
+	char why[128];
+
+	if (net_fault_setup(spec, why, sizeof(why)) < 0) {
+		log_error("XRFBSHARE_FAULTS: %s", why);
+		return -1;
+	}
+	if (net_fault_enabled())
+		log_warn("fault injection on every connection: %s", spec);
+	return 0;
+}
+
 static int app_start(struct app *app)
 {
 	struct config *cfg = app->cfg;
 
+	if (setup_faults() < 0)
+		return -1;
 	if (cfg->inetd)
 		quiet_stderr_if_socket();
 	if (setup_signals(app) < 0)
