@@ -121,7 +121,8 @@ int rfb_passwd_read(const char *path, char full[9], char view[9],
 	int fd;
 
 	full[0] = view[0] = 0;
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO put there must be refused, not waited on. */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		*why = errno == ELOOP ? "it is a symbolic link" :
 					strerror(errno);
