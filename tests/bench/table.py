@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Print the results of `make bench` (lines of key=value written by
+benchclient, '#' lines of context from compare.sh) as side-by-side tables:
+one per workload, a row per measure and encoding, a column per server,
+then the ratio xrfbshare/peer for each peer in the same run.
+
+    table.py RESULTS [--markdown]
+"""
+import sys
+
+WORKLOADS = {
+    "term": "terminal scrolling text (2 lines a frame)",
+    "drag": "window dragged over a wallpaper",
+    "blink": "small blinking area (text cursor)",
+    "full": "full-screen changing picture",
+    "idle": "idle, viewer connected",
+}
+
+
+def per_update(key, scale=1.0):
+    def f(r):
+        u = r["updates"]
+        return r[key] * scale / u if u else None
+    return f
+
+
+def rate(key, scale=1.0):
+    def f(r):
+        return r[key] * scale / r["secs"] if r["secs"] else None
+    return f
+
+
+def latency(key):
+    def f(r):
+        return r[key] if r["shown"] else None
+    return f
+
+
+def shown_pct(r):
+    return 100.0 * r["shown"] / r["frames"] if r["frames"] else None
+
+
+def copy_pct(r):
+    return 100.0 * r["copy_px"] / r["px"] if r["px"] else None
+
+
+# (label, function, format); which rows each kind of workload shows
+ACTIVE = [
+    ("updates/s", rate("updates"), "%.1f"),
+    ("frames shown %", shown_pct, "%.0f"),
+    ("latency p50 ms", latency("p50"), "%.1f"),
+    ("latency p95 ms", latency("p95"), "%.1f"),
+    ("server CPU ms/update", per_update("srv_cpu_ms"), "%.2f"),
+    ("Xvfb CPU ms/update", per_update("xvfb_cpu_ms"), "%.2f"),
+    ("server CPU %", rate("srv_cpu_ms", 0.1), "%.1f"),
+    ("KB/update", per_update("bytes", 1 / 1024), "%.1f"),
+    ("CopyRect % of area", copy_pct, "%.0f"),
+    ("wrong pixels after", lambda r: r["wrong"], "%d"),
+]
+IDLE = [
+    ("server CPU %", rate("srv_cpu_ms", 0.1), "%.2f"),
+    ("Xvfb CPU %", rate("xvfb_cpu_ms", 0.1), "%.2f"),
+    ("updates/s", rate("updates"), "%.2f"),
+    ("KB/s", rate("bytes", 1 / 1024), "%.2f"),
+    ("wrong pixels after", lambda r: r["wrong"], "%d"),
+]
+ENC_NAMES = {"zrle": "ZRLE", "tight": "Tight", "jpeg": "TightJPEG"}
+
+
+def load(path):
+    rows, notes = [], []
+    for line in open(path):
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("#"):
+            notes.append(line[1:].strip())
+            continue
+        r = {}
+        for kv in line.split():
+            k, _, v = kv.partition("=")
+            try:
+                r[k] = float(v)
+            except ValueError:
+                r[k] = v
+        rows.append(r)
+    return rows, notes
+
+
+def fmt(v, f):
+    if v is None:
+        return "-"
+    return f % v
+
+
+def main():
+    md = "--markdown" in sys.argv
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    rows, notes = load(args[0])
+    servers = []
+    for r in rows:
+        if r["server"] not in servers:
+            servers.append(r["server"])
+    encs = []
+    for r in rows:
+        if r["enc"] not in encs:
+            encs.append(r["enc"])
+    by = {(r["server"], r["enc"], r["wl"]): r for r in rows}
+    ours = "xrfbshare" if "xrfbshare" in servers else servers[0]
+    peers = [s for s in servers if s != ours]
+    head = ["", "enc"] + servers + ["%s/%s" % ("xrfb", p) for p in peers]
+    widths = [22, 10] + [max(11, len(h)) for h in head[2:]]
+
+    def line(cells):
+        if md:
+            return "| " + " | ".join(cells) + " |"
+        return "  ".join(c.ljust(w) if i < 2 else c.rjust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths)))
+
+    for n in notes:
+        print(("- " if md else "# ") + n)
+    for wl in WORKLOADS:
+        if not any(k[2] == wl for k in by):
+            continue
+        print()
+        print(("### " if md else "== ") + "%s: %s" % (wl, WORKLOADS[wl]))
+        if md:
+            print()
+        print(line(head))
+        if md:
+            print("|" + "---|" * len(head))
+        for label, f, form in IDLE if wl == "idle" else ACTIVE:
+            for i, e in enumerate(encs):
+                vals = []
+                for s in servers:
+                    r = by.get((s, e, wl))
+                    vals.append(f(r) if r else None)
+                cells = [label if i == 0 or md else "", ENC_NAMES.get(e, e)]
+                cells += [fmt(v, form) for v in vals]
+                for p in peers:
+                    a, b = vals[servers.index(ours)], vals[servers.index(p)]
+                    cells.append("%.2f" % (a / b)
+                                 if a is not None and b else "-")
+                print(line(cells))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+#!/bin/bash
+# The `make bench` harness works, on xrfbshare alone and briefly: the
+# drawing program's frame markers decode at the viewer (so latency is
+# measured), the table prints, a scrolling terminal arrives partly as
+# CopyRect, and a lossless encoding ends with the exact picture.  No timing
+# is checked: that is what `make bench` itself is for.
+set -eu
+. "$(dirname "$0")/../lib.sh"
+for p in benchclient benchdraw; do
+	[ -x "$TOP/build/bench/$p" ] || fail "build/bench/$p missing (make tests-build)"
+done
+need_prog ss
+
+BENCH_OUT=$T BENCH_SERVERS=xrfbshare BENCH_ENCODINGS="zrle jpeg" \
+	BENCH_WORKLOADS=term,blink,idle BENCH_SECONDS=1 BENCH_SETTLE=1 \
+	BENCH_GEOM=640x480x24 XRFBSHARE=$SERVER_BIN \
+	"$TOP/tests/bench/compare.sh" >"$T/table.txt" 2>"$T/bench.log" ||
+	fail "compare.sh failed: $(tail -n 5 "$T/bench.log")"
+cat "$T/table.txt"
+
+# field NAME WORKLOAD ENC: a raw value from benchclient's result line
+field() {
+	grep "wl=$2 " "$T/results.txt" | grep "enc=$3 " |
+		sed -n "s/.* $1=\([^ ]*\).*/\1/p"
+}
+
+for e in zrle jpeg; do
+	for w in term blink; do
+		shown=$(field shown $w $e)
+		[ "${shown:-0}" -gt 0 ] || fail "$w/$e: no frame marker decoded"
+		p50=$(field p50 $w $e)
+		awk -v v="$p50" 'BEGIN { exit !(v > 0) }' ||
+			fail "$w/$e: no latency measured ($p50)"
+	done
+done
+[ "$(field wrong term zrle)" = 0 ] ||
+	fail "ZRLE terminal ends with $(field wrong term zrle) wrong pixels"
+[ "$(field copy_rects term zrle)" -gt 0 ] ||
+	fail "no CopyRect while a terminal scrolls"
+[ "$(field frames idle zrle)" = 0 ] || fail "idle workload drew frames"
+for h in "== term" "latency p50 ms" "CopyRect % of area" "== idle" \
+	"server CPU %"; do
+	grep -q "$h" "$T/table.txt" || fail "table lacks \"$h\""
+done
