@@ -4,6 +4,7 @@
  * eventfd watched by the loop. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -225,6 +226,7 @@ static ssize_t parse_plain(struct rfb_client *c, const uint8_t *p,
 			   size_t len)
 {
 	uint32_t ulen, plen;
+	char why[96];
 	struct rd r;
 
 	if (len < 8)
@@ -233,8 +235,10 @@ static ssize_t parse_plain(struct rfb_client *c, const uint8_t *p,
 	ulen = rd_u32(&r);
 	plen = rd_u32(&r);
 	if (ulen > RFB_PLAIN_MAX || plen > RFB_PLAIN_MAX) {
-		rfb_client_close(c, "Plain credentials of %u+%u bytes (limit "
-				    "%d each)", ulen, plen, RFB_PLAIN_MAX);
+		/* SecurityResult can say why; the viewer is told, not cut. */
+		snprintf(why, sizeof(why), "Plain credentials of %u+%u bytes "
+			 "(limit %d each)", ulen, plen, RFB_PLAIN_MAX);
+		rfb_handshake_auth_failed(c, why);
 		return -1;
 	}
 	if (!rd_has(&r, (size_t)ulen + plen))
