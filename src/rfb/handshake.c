@@ -91,16 +91,39 @@ void rfb_handshake_auth_ok(struct rfb_client *c, bool viewonly)
 	rfb_client_flush(c);
 }
 
-void rfb_handshake_auth_failed(struct rfb_client *c, const char *reason)
+static void send_auth_failure(void *data)
 {
-	rfb_throttle_fail(c->srv->throttle, c->host, loop_now_ms());
+	struct rfb_client *c = data;
+	uint32_t len = (uint32_t)strlen(c->fail_reason);
+
+	c->hs_timer = NULL;
 	buf_put_u32(&c->out, 1);
 	if (c->minor >= 8) {
-		buf_put_u32(&c->out, (uint32_t)strlen(reason));
-		buf_append(&c->out, reason, strlen(reason));
+		buf_put_u32(&c->out, len);
+		buf_append(&c->out, c->fail_reason, len);
 	}
-	log_warn("%s: authentication failed: %s", c->conn->peer, reason);
 	rfb_client_finish(c);
+}
+
+/* The failure is counted at once but told after a pause, so that each
+ * guess costs time even before the address is blocked; the handshake
+ * timeout no longer matters. */
+void rfb_handshake_auth_failed(struct rfb_client *c, const char *reason)
+{
+	int delay = c->srv->opts.auth_fail_delay_ms;
+
+	rfb_throttle_fail(c->srv->throttle, c->host, loop_now_ms());
+	log_warn("%s: authentication failed: %s", c->conn->peer, reason);
+	snprintf(c->fail_reason, sizeof(c->fail_reason), "%s", reason);
+	c->state = RFB_CS_FAILING;
+	if (c->hs_timer)
+		loop_timer_del(c->srv->loop, c->hs_timer);
+	c->hs_timer = NULL;
+	if (delay > 0)
+		c->hs_timer = loop_timer_add(c->srv->loop, delay, false,
+					     send_auth_failure, c);
+	if (!c->hs_timer)
+		send_auth_failure(c);
 }
 
 /* Security type agreed (rfbproto 7.2). */
@@ -232,7 +255,7 @@ static ssize_t parse_vncauth(struct rfb_client *c, const uint8_t *p,
 		rfb_handshake_auth_ok(c, true);
 	else
 		rfb_handshake_auth_failed(c, "Authentication failed");
-	return c->state == RFB_CS_INIT ? 16 : -1;
+	return c->state == RFB_CS_CLOSED ? -1 : 16;
 }
 
 /* rfbproto 7.3.1 ClientInit, answered with 7.3.2 ServerInit. */
@@ -279,7 +302,7 @@ ssize_t rfb_handshake_input(struct rfb_client *c, const uint8_t *p,
 	case RFB_CS_TLS:
 		rfb_client_close(c, "sent data before TLS started");
 		return -1;
-	default: /* RFB_CS_PLAIN_WAIT: nothing is expected */
+	default: /* RFB_CS_PLAIN_WAIT, RFB_CS_FAILING: nothing is expected */
 		return 0;
 	}
 }

@@ -26,6 +26,7 @@ enum rfb_client_state {
 	RFB_CS_VNCAUTH,	 /* waiting for the 16-byte challenge response */
 	RFB_CS_PLAIN,	 /* VeNCrypt Plain: waiting for credentials */
 	RFB_CS_PLAIN_WAIT, /* VeNCrypt Plain: credentials being checked */
+	RFB_CS_FAILING,	 /* login failed: the answer waits out a delay */
 	RFB_CS_INIT,	 /* waiting for ClientInit */
 	RFB_CS_NORMAL,	 /* normal phase */
 	RFB_CS_CLOSED,	 /* closed; freed by the server's reaper */
@@ -95,7 +96,9 @@ struct rfb_client {
 	uint8_t challenge[16];
 	uint32_t subtype;	      /* VeNCrypt subtype chosen, or 0 */
 	struct rfb_plain_job *plain; /* Plain check running on a thread */
-	struct loop_timer *hs_timer;
+	struct loop_timer *hs_timer; /* handshake timeout, or the delay
+				      * of a failed login's answer */
+	char fail_reason[128];	     /* that answer's reason */
 
 	/* What the client asked for (rfbproto 7.5.2, 7.8). */
 	struct rfb_pixconv pc;

@@ -16,6 +16,7 @@
 #define RFB_DEFAULT_MAX_CUTTEXT (1u << 20)
 #define RFB_DEFAULT_MAX_QUEUE (64u << 20)
 #define RFB_DEFAULT_HANDSHAKE_MS 30000
+#define RFB_DEFAULT_AUTH_FAIL_DELAY_MS 500
 /* Connections from one address still in the handshake at a time. */
 #define RFB_DEFAULT_MAX_PREAUTH 64
 
@@ -46,6 +47,8 @@ struct rfb_server_opts {
 	size_t max_cuttext;	/* ClientCutText bytes accepted */
 	size_t max_queue;	/* output bytes queued before a drop */
 	int handshake_ms;	/* time allowed to reach the normal phase */
+	int auth_fail_delay_ms;	/* before a failed login is told; 0:
+				 * default, < 0: none */
 	int max_preauth;	/* handshakes at once from one address */
 	int max_clients;	/* normal-phase clients at once; 0: no limit */
 	bool dont_disconnect;	/* -noshared: refuse, don't evict */

@@ -239,14 +239,14 @@ static ssize_t parse_plain(struct rfb_client *c, const uint8_t *p,
 		snprintf(why, sizeof(why), "Plain credentials of %u+%u bytes "
 			 "(limit %d each)", ulen, plen, RFB_PLAIN_MAX);
 		rfb_handshake_auth_failed(c, why);
-		return -1;
+		return 8;
 	}
 	if (!rd_has(&r, (size_t)ulen + plen))
 		return 0;
 	if (!c->srv->opts.check_plain ||
 	    start_check(c, p + 8, ulen, p + 8 + ulen, plen) < 0) {
 		rfb_handshake_auth_failed(c, "Plain authentication unavailable");
-		return -1;
+		return 8;
 	}
 	return 8 + (ssize_t)ulen + plen;
 }
