@@ -322,6 +322,7 @@ static int start_server(struct app *app)
 		.max_queue = cfg->max_queue,
 		.max_clients = cfg->max_clients,
 		.fps = cfg->fps,
+		.handshake_ms = cfg->handshake_s * 1000,
 	};
 	struct front_opts fo = { .httpdir = httpdir(cfg) };
 

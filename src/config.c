@@ -80,6 +80,9 @@ void config_usage(void)
 "  -once                exit when the first viewer disconnects\n"
 "  -maxclients N        at most N viewers at once\n"
 "  -timeout N           exit if no viewer connected within N seconds\n"
+"  -handshaketimeout N  close a viewer that has not finished the\n"
+"                       handshake (login included) within N seconds\n"
+"                       (default 30)\n"
 "  -noclipboard         no clipboard exchange with viewers at all\n"
 "  -noprimary           leave the PRIMARY selection alone (CLIPBOARD\n"
 "                       only)\n"
@@ -177,6 +180,10 @@ static int parse_num_opt(struct config *cfg, const char *o, const char *a)
 		if (parse_num("-timeout", a, 1, 86400 * 365, &v) < 0)
 			return -1;
 		cfg->timeout_s = (int)v;
+	} else if (!strcmp(o, "handshaketimeout")) {
+		if (parse_num("-handshaketimeout", a, 1, 3600, &v) < 0)
+			return -1;
+		cfg->handshake_s = (int)v;
 	}
 	return 0;
 }
@@ -214,7 +221,8 @@ static const char *const arg_opts[] = {
 	"display",    "rfbport",  "rfbauth",  "desktop", "wait",
 	"maxcuttext", "maxqueue", "listen",   "unixsock", "connect",
 	"maxclients", "timeout",  "httpdir",  "cert",	 "key",
-	"securitytypes", "plainusers", "viewpasswd", "fps", NULL
+	"securitytypes", "plainusers", "viewpasswd", "fps",
+	"handshaketimeout", NULL
 };
 
 static bool takes_arg(const char *o)

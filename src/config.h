@@ -39,6 +39,7 @@ struct config {
 	int nconnect;
 	int max_clients;	  /* -maxclients N (0: no limit) */
 	int timeout_s;		  /* -timeout N: exit if nobody connects */
+	int handshake_s;	  /* -handshaketimeout N (0: default) */
 	bool dont_disconnect;	  /* -dontdisconnect */
 	const char *httpdir;	  /* -httpdir DIR */
 	const char *cert, *key;	  /* -cert FILE, -key FILE */
