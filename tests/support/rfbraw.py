@@ -84,8 +84,11 @@ class Message:
 
 
 class Conn:
-    def __init__(self, port, host="127.0.0.1", timeout=10):
-        self.sock = socket.create_connection((host, port), timeout=timeout)
+    def __init__(self, port, host="127.0.0.1", timeout=10, bind=None):
+        """bind: our source address (another loopback address, say)."""
+        self.sock = socket.create_connection(
+            (host, port), timeout=timeout,
+            source_address=(bind, 0) if bind else None)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.width = self.height = 0
         self.bpp = 32
@@ -93,6 +96,40 @@ class Conn:
 
     def close(self):
         self.sock.close()
+
+    @property
+    def local(self):
+        """Our end as the server's log names its peer: "ADDR:PORT"."""
+        addr = self.sock.getsockname()
+        fmt = "[%s]:%d" if ":" in addr[0] else "%s:%d"
+        return fmt % (addr[0], addr[1])
+
+    def reset(self):
+        """Close with a TCP RST instead of a FIN."""
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                             struct.pack("ii", 1, 0))
+        self.sock.close()
+
+    def wait_closed(self, seconds=5):
+        """Wait for the server to close without sending anything more;
+        returns how ("EOF" or "reset"), Fail if it stays open or talks."""
+        self.sock.settimeout(seconds)
+        try:
+            extra = self.sock.recv(256)
+        except socket.timeout:
+            raise Fail("connection still open %g s later" % seconds)
+        except ConnectionResetError:
+            return "reset"
+        if extra:
+            raise Fail("unexpected bytes instead of a close: %r" % extra)
+        return "EOF"
+
+    def reason(self, what):
+        """rfbproto 7.1.2/7.1.3: a u32 length, then the reason text."""
+        n = self.u32(what + " reason length")
+        if n > 65536:
+            raise Fail("%s: absurd reason length %d" % (what, n))
+        return self.recv(n, what + " reason").decode("utf-8", "replace")
 
     def send(self, data):
         try:
@@ -125,7 +162,7 @@ class Conn:
         return struct.unpack(">I", self.recv(4, what))[0]
 
     # rfbproto 7.1-7.3
-    def handshake(self, password=None):
+    def handshake(self, password=None, shared=True):
         v = self.recv(12, "ProtocolVersion")
         if not v.startswith(b"RFB 003."):
             raise Fail("server version %r" % v)
@@ -146,7 +183,7 @@ class Conn:
         if self.u32("SecurityResult") != 0:
             raise Fail("SecurityResult: failed: %r" % self.recv(
                 self.u32("reason length"), "reason"))
-        self.send(bytes([1]))  # ClientInit: shared
+        self.send(bytes([int(shared)]))  # ClientInit
         self.width, self.height = self.u16("width"), self.u16("height")
         pf = self.recv(16, "pixel format")
         self.bpp = pf[0]

@@ -222,11 +222,14 @@ static void scene_move(struct ctx *c)
 
 /* A square sliding along a strip at the top, 20 frames a second, until
  * we are killed: the screen keeps changing while the tests watch for
- * stalls.  Not part of "all". */
+ * stalls.  It draws over windows too (an xkeyrec may cover the root).
+ * Not part of "all". */
 static void scene_animate(struct ctx *c)
 {
 	int strip = c->w < 320 ? c->w : 320, size = 32, x = 0, dx = 8;
 	unsigned n;
+
+	XSetSubwindowMode(c->dpy, c->gc, IncludeInferiors);
 
 	for (n = 0;; n++) {
 		fill(c, c->root, rgb(c, 16, 16, 48), 0, 0, strip, size);
