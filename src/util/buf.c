@@ -93,6 +93,15 @@ void buf_set_u32(struct buf *b, size_t off, uint32_t v)
 	b->data[off + 3] = v;
 }
 
+void buf_insert(struct buf *b, size_t off, const void *data, size_t len)
+{
+	if (off > b->len || buf_reserve(b, len) < 0)
+		return;
+	memmove(b->data + off + len, b->data + off, b->len - off);
+	memcpy(b->data + off, data, len);
+	b->len += len;
+}
+
 void buf_consume(struct buf *b, size_t n)
 {
 	if (n >= b->len) {

@@ -28,6 +28,8 @@ void buf_put_zeros(struct buf *b, size_t n);
 /* Overwrite a big-endian u16 already in the buffer at `off`. */
 void buf_set_u16(struct buf *b, size_t off, uint16_t v);
 void buf_set_u32(struct buf *b, size_t off, uint32_t v);
+/* Insert `len` bytes at offset `off` (<= b->len), moving what follows. */
+void buf_insert(struct buf *b, size_t off, const void *data, size_t len);
 /* Drop the first n bytes (n <= len). */
 void buf_consume(struct buf *b, size_t n);
 void buf_clear(struct buf *b);
