@@ -19,6 +19,7 @@
 #include "security.h"
 #include "util/log.h"
 #include "util/loop.h"
+#include "util/pool.h"
 #include "x11/backend.h"
 #include "x11/create.h"
 
@@ -323,6 +324,8 @@ static int start_server(struct app *app)
 		.max_clients = cfg->max_clients,
 		.fps = cfg->fps,
 		.handshake_ms = cfg->handshake_s * 1000,
+		.threads = cfg->threads < 0 ? pool_default_threads() :
+					      cfg->threads,
 	};
 	struct front_opts fo = { .httpdir = httpdir(cfg) };
 

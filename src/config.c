@@ -10,6 +10,7 @@
 
 #include "util/log.h"
 #include "util/pace.h"
+#include "util/pool.h"
 
 #ifndef XRFB_VERSION
 #define XRFB_VERSION "0.1.0"
@@ -32,6 +33,8 @@ void config_usage(void)
 "  -fps N               at most N screen updates a second per viewer\n"
 "                       (default 60); the first change after a quiet\n"
 "                       spell is always sent at once\n"
+"  -threads N           encode updates on N worker threads (default: one\n"
+"                       per core; 0 or 1: on the main loop)\n"
 "\n"
 "Listening and connecting\n"
 "  -rfbport N           TCP port (default 5900, or the next free one up\n"
@@ -107,6 +110,7 @@ static void config_defaults(struct config *cfg)
 	cfg->verbosity = LOG_INFO;
 	cfg->create_geom = "1280x800";
 	cfg->fps = PACE_DEFAULT_FPS;
+	cfg->threads = -1; /* one per core */
 }
 
 static bool is_geometry(const char *s)
@@ -164,6 +168,10 @@ static int parse_num_opt(struct config *cfg, const char *o, const char *a)
 		if (parse_num("-fps", a, 1, PACE_MAX_FPS, &v) < 0)
 			return -1;
 		cfg->fps = (int)v;
+	} else if (!strcmp(o, "threads")) {
+		if (parse_num("-threads", a, 0, POOL_MAX_THREADS, &v) < 0)
+			return -1;
+		cfg->threads = (int)v;
 	} else if (!strcmp(o, "maxcuttext")) {
 		if (parse_num("-maxcuttext", a, 0, 1LL << 30, &v) < 0)
 			return -1;
@@ -221,7 +229,7 @@ static const char *const arg_opts[] = {
 	"display",    "rfbport",  "rfbauth",  "desktop", "wait",
 	"maxcuttext", "maxqueue", "listen",   "unixsock", "connect",
 	"maxclients", "timeout",  "httpdir",  "cert",	 "key",
-	"securitytypes", "plainusers", "viewpasswd", "fps",
+	"securitytypes", "plainusers", "viewpasswd", "fps", "threads",
 	"handshaketimeout", NULL
 };
 

@@ -26,6 +26,7 @@ struct config {
 	bool nodamage;		  /* -noxdamage: poll instead of DAMAGE */
 	int poll_ms;		  /* -wait MS: poll interval (0: default) */
 	int fps;		  /* -fps N: updates a second at most */
+	int threads;		  /* -threads N (-1: one per core) */
 	size_t max_cuttext;	  /* -maxcuttext BYTES */
 	bool noclipboard;	  /* -noclipboard: no clipboard either way */
 	bool noprimary;		  /* -noprimary: leave PRIMARY alone */

@@ -14,6 +14,7 @@
 #                                          recording typed text in $REC
 #
 # XRFBSHARE names the binary under test (default: ./xrfbshare at the top).
+# XRFB_TEST_ARGS: extra options for every server_start (e.g. "-threads 1").
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TBIN=$TOP/build/tests
@@ -172,13 +173,14 @@ server_start() {
 	out=$T/server.$NSERVERS.out
 	SERVER_LOG=$T/server.$NSERVERS.log
 	bg SERVER_PID "$SERVER_BIN" -display "${SERVER_DISPLAY:-$XVFB_DISPLAY}" \
-		-rfbport 0 -localhost $keep "$@" >"$out" 2>"$SERVER_LOG"
+		-rfbport 0 -localhost $keep ${XRFB_TEST_ARGS:-} "$@" \
+		>"$out" 2>"$SERVER_LOG"
 	if ! wait_for 15 _port_printed "$out"; then
 		gone "$SERVER_PID" && fail "server exited before listening"
 		fail "server printed no PORT= line within 15 s"
 	fi
 	PORT=$(sed -n 's/^PORT=\([0-9][0-9]*\).*/\1/p' "$out" | head -n 1)
-	log "server pid $SERVER_PID port $PORT args: $*"
+	log "server pid $SERVER_PID port $PORT args: ${XRFB_TEST_ARGS:+$XRFB_TEST_ARGS }$*"
 }
 
 # vnctest [args...]: run the test viewer against the current server.

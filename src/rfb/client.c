@@ -31,6 +31,7 @@ struct rfb_client *rfb_client_new(struct rfb_server *srv,
 	c->quality = -1;
 	c->enc = ENC_RAW;
 	c->led_sent = -1;
+	c->out_hold = SIZE_MAX;
 	buf_init(&c->in);
 	buf_init(&c->out);
 	rfb_pixconv_init(&c->pc, &rfb_pixfmt_server);
@@ -50,6 +51,7 @@ void rfb_client_free(struct rfb_client *c)
 		loop_del_fd(c->srv->loop, c->conn->fd);
 		net_conn_destroy(c->conn);
 	}
+	rfb_encjob_free(c->job);
 	buf_free(&c->in);
 	buf_free(&c->out);
 	free(c);
@@ -101,10 +103,16 @@ static void set_want_out(struct rfb_client *c, bool want)
 
 /* Write as much as the connection takes, then push what its layers
  * hold; 0 or -1 after closing. */
+/* Bytes of `out` that may go now: not past an update being encoded. */
+static size_t sendable(const struct rfb_client *c)
+{
+	return c->out.len < c->out_hold ? c->out.len : c->out_hold;
+}
+
 static int send_some(struct rfb_client *c)
 {
-	while (c->out.len) {
-		ssize_t n = net_conn_write(c->conn, c->out.data, c->out.len);
+	while (sendable(c)) {
+		ssize_t n = net_conn_write(c->conn, c->out.data, sendable(c));
 
 		if (n < 0 && net_conn_again(errno))
 			break;
@@ -115,6 +123,8 @@ static int send_some(struct rfb_client *c)
 			return -1;
 		}
 		buf_consume(&c->out, (size_t)n);
+		if (c->out_hold != SIZE_MAX)
+			c->out_hold -= (size_t)n;
 	}
 	if (net_conn_flush(c->conn) < 0 && !net_conn_again(errno)) {
 		rfb_client_close(c, "write failed: %s",
@@ -126,7 +136,7 @@ static int send_some(struct rfb_client *c)
 
 static bool output_pending(struct rfb_client *c)
 {
-	return c->out.len > 0 || net_conn_pending_out(c->conn) > 0;
+	return sendable(c) > 0 || net_conn_pending_out(c->conn) > 0;
 }
 
 void rfb_client_flush(struct rfb_client *c)

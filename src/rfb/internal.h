@@ -16,6 +16,7 @@
 #include "rfb/throttle.h"
 #include "util/buf.h"
 #include "util/pace.h"
+#include "util/pool.h"
 
 enum rfb_client_state {
 	RFB_CS_VERSION,	 /* waiting for ProtocolVersion */
@@ -81,6 +82,8 @@ struct rfb_size_event {
 	uint8_t *screens; /* reason 1: the client's own layout, echoed */
 };
 
+struct rfb_enc_job;
+
 struct rfb_client {
 	struct rfb_server *srv;
 	struct net_conn *conn;
@@ -92,6 +95,12 @@ struct rfb_client {
 	bool close_after_flush;
 	bool want_out; /* LOOP_OUT armed */
 	struct buf in, out;
+	/* While an update is being encoded (job_busy), its bytes belong at
+	 * out_hold in `out`: nothing from there on is sent until they are
+	 * in.  SIZE_MAX otherwise. */
+	size_t out_hold;
+	struct rfb_enc_job *job; /* reused for every update */
+	bool job_busy;
 	size_t skip; /* bytes of an oversized ClientCutText to discard */
 	uint8_t challenge[16];
 	uint32_t subtype;	      /* VeNCrypt subtype chosen, or 0 */
@@ -168,6 +177,7 @@ struct rfb_server {
 	char *clip;	 /* the desktop's clipboard text (UTF-8) */
 	size_t clip_len;
 	int npos_clients; /* clients wanting PointerPos */
+	struct pool *pool; /* encoder threads; NULL: encode inline */
 	struct rfb_client *clients;
 	int nnormal;	  /* clients in the normal phase */
 	bool normal_left; /* one of them closed since the last reap */
@@ -229,6 +239,24 @@ void rfb_update_fini(struct rfb_client *c);
 void rfb_update_maybe_send(struct rfb_client *c);
 void rfb_update_set_encodings(struct rfb_client *c, const int32_t *encs,
 			      size_t n);
+/* The client's state for `ops` (NULL for stateless encoders), created on
+ * first use; -1 if it cannot be had. */
+int rfb_update_enc_state(struct rfb_client *c, const struct enc_ops *ops,
+			 void **state);
+/* An update's bytes went into the output queue. */
+void rfb_update_sent(struct rfb_client *c);
+
+/* encjob.c: encoding an update, on a worker thread when there is a pool.
+ * begin: the client's job, emptied; its buffer takes the update's head.
+ * submit: encode `reg` (lossy allowed) then `refresh` (lossless) after
+ * `head_count` head rectangles; the bytes reach c->out later (at once
+ * without a pool).  -1 if out of memory. */
+struct rfb_enc_job *rfb_encjob_begin(struct rfb_client *c);
+struct buf *rfb_encjob_out(struct rfb_enc_job *j);
+int rfb_encjob_submit(struct rfb_client *c, struct rfb_enc_job *j,
+		      pixman_region32_t *reg, pixman_region32_t *refresh,
+		      int head_count);
+void rfb_encjob_free(struct rfb_enc_job *j);
 
 /* server.c */
 /* ClientInit received; false if the sharing policy refused (and closed)

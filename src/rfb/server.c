@@ -33,8 +33,12 @@ struct rfb_server *rfb_server_new(struct loop *loop,
 		srv->opts.auth_fail_delay_ms = RFB_DEFAULT_AUTH_FAIL_DELAY_MS;
 	if (srv->opts.max_preauth <= 0)
 		srv->opts.max_preauth = RFB_DEFAULT_MAX_PREAUTH;
+	srv->pool = pool_new(loop, srv->opts.threads);
+	if (srv->pool)
+		log_info("encoding on %d threads", srv->opts.threads);
 	srv->throttle = rfb_throttle_new();
 	if (!srv->throttle || loop_add_prepare(loop, server_prepare, srv) < 0) {
+		pool_destroy(srv->pool);
 		rfb_throttle_free(srv->throttle);
 		free(srv);
 		return NULL;
@@ -51,19 +55,23 @@ static void reap(struct rfb_server *srv)
 	int left = 0;
 
 	while ((c = *pp)) {
-		if (c->state != RFB_CS_CLOSED) {
+		/* One whose update is still being encoded goes once the
+		 * job is done: the job uses its encoder state. */
+		if (c->state != RFB_CS_CLOSED || c->job_busy) {
 			pp = &c->next;
-			left++;
+			left += c->state != RFB_CS_CLOSED;
 			continue;
 		}
 		*pp = c->next;
 		rfb_client_free(c);
 		any = true;
 	}
-	srv->normal_left = false;
 	if (normal_left)
 		srv->desk.ops->clients_changed(srv->desk.ctx, srv->nnormal);
-	if (any && srv->leave_cb)
+	if (!any)
+		return;
+	srv->normal_left = false;
+	if (srv->leave_cb)
 		srv->leave_cb(srv->leave_data, normal_left, left);
 }
 
@@ -83,6 +91,7 @@ void rfb_server_destroy(struct rfb_server *srv)
 	if (!srv)
 		return;
 	loop_del_prepare(srv->loop, server_prepare, srv);
+	pool_destroy(srv->pool); /* every job done */
 	for (c = srv->clients; c; c = next) {
 		next = c->next;
 		rfb_client_close(c, "server shutting down");

@@ -54,6 +54,7 @@ struct rfb_server_opts {
 	bool dont_disconnect;	/* -noshared: refuse, don't evict */
 	bool noclipboard;	/* no clipboard either way, nothing offered */
 	int fps;		/* updates a second per client; 0: default */
+	int threads;		/* encoder threads; 0 or 1: on the loop */
 	/* Security offered, in this order: RFB_SEC_NONE, RFB_SEC_VNCAUTH
 	 * and VeNCrypt subtypes (offered together as type 19 where the
 	 * first of them stands).  nsecurity 0: VNC auth when a password is

@@ -132,10 +132,10 @@ void rfb_update_set_encodings(struct rfb_client *c, const int32_t *encs,
 		  enc_find(c->enc)->name);
 }
 
-/* The client's persistent state for an encoder (zlib streams live for the
- * whole connection, rfbproto 7.7.4/7.7.6), created on first use. */
-static int enc_state(struct rfb_client *c, const struct enc_ops *ops,
-		     void **state)
+/* Encoder states live for the whole connection (zlib streams, rfbproto
+ * 7.7.4/7.7.6). */
+int rfb_update_enc_state(struct rfb_client *c, const struct enc_ops *ops,
+			 void **state)
 {
 	int i;
 
@@ -155,63 +155,6 @@ static int enc_state(struct rfb_client *c, const struct enc_ops *ops,
 	c->enc_states[i].ops = ops;
 	c->enc_states[i].state = *state;
 	return 0;
-}
-
-/* Encode one rectangle and keep the lossy region in step with it. */
-static int encode_rect(struct rfb_client *c, const struct enc_ops *ops,
-		       void *state, struct enc_params *p,
-		       const struct rfb_rect *r)
-{
-	bool lossy = false;
-	int k;
-
-	p->lossy = &lossy;
-	k = ops->encode(state, p, r, &c->out);
-	if (lossy) {
-		pixman_region32_union_rect(&c->lossy, &c->lossy, r->x, r->y,
-					   (unsigned)r->w, (unsigned)r->h);
-		c->lossy_ms = loop_now_ms();
-	} else {
-		pixman_region32_t done;
-
-		pixman_region32_init_rect(&done, r->x, r->y, (unsigned)r->w,
-					  (unsigned)r->h);
-		pixman_region32_subtract(&c->lossy, &c->lossy, &done);
-		pixman_region32_fini(&done);
-	}
-	return k;
-}
-
-/* Encode every rectangle of `reg`; returns rectangles written or -1. */
-static int encode_region(struct rfb_client *c, pixman_region32_t *reg,
-			 bool lossless)
-{
-	const struct enc_ops *ops = enc_find(c->enc);
-	struct enc_params p = { &c->srv->fb, &c->pc, c->compress_level,
-				lossless ? -1 : c->quality, NULL };
-	pixman_box32_t *boxes, ext;
-	void *state;
-	int n, count = 0;
-
-	if (enc_state(c, ops, &state) < 0)
-		return -1;
-	boxes = pixman_region32_rectangles(reg, &n);
-	if (n > RFB_MAX_UPDATE_RECTS) {
-		ext = *pixman_region32_extents(reg);
-		boxes = &ext;
-		n = 1;
-	}
-	for (int i = 0; i < n; i++) {
-		struct rfb_rect r = { boxes[i].x1, boxes[i].y1,
-				      boxes[i].x2 - boxes[i].x1,
-				      boxes[i].y2 - boxes[i].y1 };
-		int k = encode_rect(c, ops, state, &p, &r);
-
-		if (k < 0)
-			return -1;
-		count += k;
-	}
-	return count;
 }
 
 /* Where the client wants updates: what it requested, plus the continuous
@@ -284,6 +227,16 @@ static void begin_update(struct rfb_client *c, size_t *hdr)
 	buf_put_u16(&c->out, 0); /* count, patched by end_update */
 }
 
+/* rfbproto 7.5.3: the request is answered (with continuous updates, a
+ * request is a one-off). */
+static void request_answered(struct rfb_client *c)
+{
+	if (!c->cu_enabled || c->update_wanted) {
+		pixman_region32_clear(&c->requested);
+		c->update_wanted = false;
+	}
+}
+
 /* The count is always known here; LastRect (rfbproto 7.8.4) is used
  * only when it does not fit the header, because some viewers announce
  * LastRect and then read it as a zero-size rectangle (vncsnapshot). */
@@ -294,10 +247,7 @@ static void end_update(struct rfb_client *c, size_t hdr, int count)
 		count = 0xffff;
 	}
 	buf_set_u16(&c->out, hdr + 2, (uint16_t)count);
-	if (!c->cu_enabled || c->update_wanted) {
-		pixman_region32_clear(&c->requested);
-		c->update_wanted = false;
-	}
+	request_answered(c);
 	rfb_client_flush(c);
 }
 
@@ -334,24 +284,35 @@ static int send_extras(struct rfb_client *c)
 	return count;
 }
 
+/* The head of the update (pseudo-rectangles and CopyRects) is built here
+ * into the job's buffer; the job encodes the rest, maybe on a worker. */
 static void send_data_update(struct rfb_client *c, pixman_region32_t *reg,
 			     pixman_region32_t *refresh)
 {
+	struct rfb_enc_job *j = rfb_encjob_begin(c);
+	struct buf saved;
 	size_t hdr;
-	int count, k, r = 0;
+	int count;
 
+	if (!j) {
+		rfb_client_close(c, "out of memory for an update");
+		return;
+	}
+	saved = c->out;
+	c->out = *rfb_encjob_out(j);
 	begin_update(c, &hdr);
 	count = send_extras(c);
 	count += rfb_copy_send(c);
-	k = encode_region(c, reg, false);
-	if (k >= 0 && pixman_region32_not_empty(refresh))
-		r = encode_region(c, refresh, true);
-	if (k < 0 || r < 0) {
-		rfb_client_close(c, "encoding an update failed");
-		return;
-	}
+	*rfb_encjob_out(j) = c->out;
+	c->out = saved;
 	pixman_region32_subtract(&c->damage, &c->damage, reg);
-	end_update(c, hdr, count + k + r);
+	request_answered(c);
+	if (rfb_encjob_submit(c, j, reg, refresh, count) < 0)
+		rfb_client_close(c, "out of memory for an update");
+}
+
+void rfb_update_sent(struct rfb_client *c)
+{
 	arm_refresh(c);
 }
 
@@ -381,7 +342,8 @@ void rfb_update_maybe_send(struct rfb_client *c)
 {
 	pixman_region32_t area, reg, refresh;
 
-	if (c->state != RFB_CS_NORMAL || c->out.len >= RFB_OUT_LOW_WATER ||
+	if (c->state != RFB_CS_NORMAL || c->job_busy ||
+	    c->out.len >= RFB_OUT_LOW_WATER ||
 	    !c->srv->fb.pixels || (!c->update_wanted && !c->cu_enabled))
 		return;
 	if (c->nsize_events || c->size_changed) {
