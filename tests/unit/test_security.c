@@ -213,6 +213,34 @@ static void test_throttle(void)
 	free_server();
 }
 
+/* The block doubles with each failure after it (10 s, 20 s, 40 s) and
+ * a success forgets the address. */
+static void test_throttle_doubles(void)
+{
+	struct rfb_throttle *t = rfb_throttle_new();
+	uint64_t now = 1000000;
+
+	for (int i = 0; i < RFB_THROTTLE_FAILS; i++) {
+		CHECK_EQ(rfb_throttle_blocked(t, "10.0.0.3", now), 0);
+		rfb_throttle_fail(t, "10.0.0.3", now);
+	}
+	CHECK_EQ(rfb_throttle_blocked(t, "10.0.0.3", now),
+		 RFB_THROTTLE_BLOCK_MS);
+	CHECK_EQ(rfb_throttle_blocked(t, "10.0.0.4", now), 0);
+	now += RFB_THROTTLE_BLOCK_MS;
+	CHECK_EQ(rfb_throttle_blocked(t, "10.0.0.3", now), 0);
+	rfb_throttle_fail(t, "10.0.0.3", now);
+	CHECK_EQ(rfb_throttle_blocked(t, "10.0.0.3", now),
+		 2 * RFB_THROTTLE_BLOCK_MS);
+	now += 2 * RFB_THROTTLE_BLOCK_MS;
+	rfb_throttle_fail(t, "10.0.0.3", now);
+	CHECK_EQ(rfb_throttle_blocked(t, "10.0.0.3", now),
+		 4 * RFB_THROTTLE_BLOCK_MS);
+	rfb_throttle_ok(t, "10.0.0.3");
+	CHECK_EQ(rfb_throttle_blocked(t, "10.0.0.3", now), 0);
+	rfb_throttle_free(t);
+}
+
 static void test_session_policy(void)
 {
 	struct rfb_server_opts o = { .max_clients = 1 };
@@ -265,6 +293,7 @@ int main(void)
 	UNIT_RUN(test_vencrypt_plain);
 	UNIT_RUN(test_vencrypt_refusals);
 	UNIT_RUN(test_throttle);
+	UNIT_RUN(test_throttle_doubles);
 	UNIT_RUN(test_session_policy);
 	return UNIT_DONE();
 }
