@@ -10,7 +10,9 @@
 # of the keys and clicks the refused clients send after their illegal
 # step.  Servers: None with -noshared -dontdisconnect, VNC auth, and
 # VeNCrypt only (TLSVnc, Plain, TLSPlain); all with -handshaketimeout 2,
-# so that the stalled clients (side by side) take 2 s, not 30.
+# so that the stalled clients (side by side) take 2 s, not 30.  Last,
+# -noshared, where an exclusive viewer evicts the others by design (so
+# no watcher there).
 set -eu
 . "$(dirname "$0")/../lib.sh"
 need_support vncwatch xdraw xkeyrec xstate vnctest
@@ -56,6 +58,11 @@ server_start -rfbauth "$T/passwd" -securitytypes TLSVnc,Plain,TLSPlain \
 watch_start -p "$PW"
 run_cases --needs vencrypt unoffered_38 unoffered_37
 watch_stop
+kill "$SERVER_PID"
+
+log "--- -noshared: an exclusive viewer evicts the others (no watcher)"
+server_start -noshared -handshaketimeout 2
+run_cases --needs noshared
 
 # Every case of the section ran and passed.
 python3 -c "import sys; sys.path.insert(0, '$SUPPORT')

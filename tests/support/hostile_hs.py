@@ -10,7 +10,8 @@ is not the specific one expected: the error text the protocol can carry
 (3.8 SecurityResult reason, 3.3 failure string, VeNCrypt status byte), then
 a close.  NEEDS[name] says what the server must offer ("any", "vncauth",
 "vencrypt" with Plain and a TLS subtype, "dontdisconnect" for -noshared
--dontdisconnect with another viewer connected, "shared" for -shared).
+-dontdisconnect with another viewer connected, "shared" for -shared,
+"noshared" for -noshared: it evicts the other viewers).
 
 Every connection a case opens is recorded as (peer, regex): the server
 must log exactly one line naming that peer (besides "connected"), and it
@@ -514,6 +515,24 @@ def exclusive(expect_refused):
     return case
 
 
+def exclusive_evicts(host, port):
+    """Under -noshared (without -dontdisconnect) an exclusive ClientInit
+    disconnects the viewers already there: the documented policy."""
+    first = connect(host, port, None)
+    first.handshake(password=PASSWORD)
+    c = connect(host, port, None)
+    c.handshake(password=PASSWORD, shared=False)
+    end = time.monotonic() + 5
+    try:
+        while time.monotonic() < end:
+            first.poll(0.5)
+        raise Fail("the shared viewer stayed connected")
+    except rfbraw.Closed as e:
+        how = e.how
+    c.close()
+    return "granted; the shared viewer was closed (%s)" % how
+
+
 _rng = random.Random(6)
 RANDOM_VERSION = bytes(_rng.randrange(256) for _ in range(12))
 NOT_RFB = r"closed: not an RFB 3\.x client"
@@ -549,6 +568,7 @@ CASES = {
     "tls_abandoned": tls_after_ack("abandon"),
     "exclusive_refused": exclusive(True),
     "exclusive_ignored": exclusive(False),
+    "exclusive_evicts": exclusive_evicts,
 }
 
 NEEDS = dict.fromkeys(CASES, "any")
@@ -571,11 +591,12 @@ NEEDS.update({
     "tls_abandoned": "vencrypt",
     "exclusive_refused": "dontdisconnect",
     "exclusive_ignored": "shared",
+    "exclusive_evicts": "noshared",
 })
 
 # Needs a client cannot see on the wire: a replay runs such cases only
 # when told the server is configured so.
-POLICY = {"dontdisconnect", "shared"}
+POLICY = {"dontdisconnect", "shared", "noshared"}
 
 # Cases that wait for the handshake timeout: run them side by side.
 SLOW = {"silent", "trickle", "vncauth_truncated", "tls_abandoned"}
