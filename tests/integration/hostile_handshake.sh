@@ -8,7 +8,8 @@
 # Meanwhile a well-behaved vncwatch must keep getting updates of an
 # animation and end with the exact picture, and xkeyrec must record none
 # of the keys and clicks the refused clients send after their illegal
-# step.  Servers: None with -noshared -dontdisconnect, VNC auth, and
+# step; the server's file descriptors return to where they were and its
+# memory stays about the same.  Servers: None with -noshared -dontdisconnect, VNC auth, and
 # VeNCrypt only (TLSVnc, Plain, TLSPlain); all with -handshaketimeout 2,
 # so that the stalled clients (side by side) take 2 s, not 30.  Last,
 # -noshared, where an exclusive viewer evicts the others by design (so
@@ -22,9 +23,16 @@ need_prog openssl
 PW=hostile1
 RAN=$T/ran
 
-# run_cases ARGS...: hostile.py against the current server
+_fds_are() {
+	[ "$(proc_fd_count "$SERVER_PID")" = "$1" ]
+}
+
+# run_cases ARGS...: hostile.py against the current server; afterwards
+# the server has the file descriptors it had before, and about the memory
 run_cases() {
-	local out=$T/cases.$NSERVERS.out
+	local out=$T/cases.$NSERVERS.out fds rss
+	fds=$(proc_fd_count "$SERVER_PID")
+	rss=$(proc_rss_kb "$SERVER_PID")
 	python3 "$SUPPORT/hostile.py" --port "$PORT" --log "$SERVER_LOG" \
 		--hs-timeout 2 "$@" >"$out" 2>&1 || {
 		cat "$out"
@@ -32,6 +40,12 @@ run_cases() {
 	}
 	cat "$out"
 	sed -n 's/^\([a-z0-9_]*\): ok: .*/\1/p' "$out" >>"$RAN"
+	wait_for 10 _fds_are "$fds" ||
+		fail "server fds: $fds before the cases, $(proc_fd_count \
+			"$SERVER_PID") after"
+	log "server RSS $rss KiB before, $(proc_rss_kb "$SERVER_PID") after"
+	[ "$(proc_rss_kb "$SERVER_PID")" -lt $((rss + 16384)) ] ||
+		fail "server RSS grew by more than 16 MiB"
 }
 
 xvfb_start D 640x480x24

@@ -68,7 +68,7 @@ def logged_lines(path, peer):
                     "%s: connected" % peer)]
 
 
-def check_log(path, expects, seconds=3):
+def check_log(path, expects, seconds=5):
     """Each (peer, regex): one line, matching; wait a little for it."""
     for peer, rx in expects:
         end = time.monotonic() + seconds

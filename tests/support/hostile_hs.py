@@ -506,7 +506,7 @@ def exclusive(expect_refused):
             if not expect_refused:
                 raise
             probe_input(c)
-            return "refused at ClientInit, %s" % closed(c, 2)
+            return "refused at ClientInit, %s" % closed(c)
         if expect_refused:
             raise Fail("exclusive access granted: ServerInit %dx%d"
                        % (c.width, c.height))
