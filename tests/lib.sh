@@ -12,6 +12,8 @@
 #   fail "msg"                             report and exit 1
 #   rec_start / rec_stop / rec_expect TEXT   an xkeyrec on $XVFB_DISPLAY
 #                                          recording typed text in $REC
+#   watch_start [vncwatch args] / watch_stop  a well-behaved viewer and an
+#                                          animation; stop checks its report
 #
 # XRFBSHARE names the binary under test (default: ./xrfbshare at the top).
 # XRFB_TEST_ARGS: extra options for every server_start (e.g. "-threads 1").
