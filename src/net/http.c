@@ -38,7 +38,7 @@ struct http {
 	struct loop_timer *kick;  /* the first read, see net_http_serve */
 	enum phase phase;
 
-	char in[NET_HTTP_MAX_HEADER];
+	char *in; /* o.max_header bytes */
 	size_t in_len;
 	size_t hdr_end; /* request bytes, up to and with the blank line */
 
@@ -60,6 +60,7 @@ static void finish(struct http *h)
 	if (h->file >= 0)
 		close(h->file);
 	buf_free(&h->out);
+	free(h->in);
 	free(h);
 }
 
@@ -396,10 +397,11 @@ static void hand_over(struct http *h)
 			goto oom;
 		c = p;
 	}
-	ws = net_ws_new(c);
+	ws = net_ws_new(c, h->o.ws_max_frame);
 	if (!ws)
 		goto oom;
 	buf_free(&h->out);
+	free(h->in);
 	free(h);
 	cb(data, ws);
 	return;
@@ -425,7 +427,11 @@ static void got_request(struct http *h)
 
 static void too_long(struct http *h)
 {
-	respond_error(h, NULL, 431, "request head over 8 KiB", NULL);
+	char why[64];
+
+	snprintf(why, sizeof(why), "request head over %zu bytes",
+		 h->o.max_header);
+	respond_error(h, NULL, 431, why, NULL);
 	h->phase = PH_WRITE;
 	send_response(h);
 }
@@ -436,12 +442,12 @@ static void read_request(struct http *h)
 		size_t from = h->in_len > 3 ? h->in_len - 3 : 0;
 		ssize_t n;
 
-		if (h->in_len == sizeof(h->in)) {
+		if (h->in_len == h->o.max_header) {
 			too_long(h);
 			return;
 		}
 		n = net_conn_read(h->conn, h->in + h->in_len,
-				  sizeof(h->in) - h->in_len);
+				  h->o.max_header - h->in_len);
 		if (n < 0 && net_conn_again(errno))
 			return;
 		if (n <= 0) {
@@ -485,6 +491,9 @@ void net_http_serve(struct loop *loop, struct net_conn *conn,
 	h->o = *o;
 	if (h->o.timeout_ms <= 0)
 		h->o.timeout_ms = NET_HTTP_DEFAULT_TIMEOUT_MS;
+	if (!h->o.max_header)
+		h->o.max_header = NET_HTTP_MAX_HEADER;
+	h->in = malloc(h->o.max_header);
 	h->upgraded = upgraded;
 	h->data = data;
 	h->file = -1;
@@ -493,10 +502,11 @@ void net_http_serve(struct loop *loop, struct net_conn *conn,
 	/* The request may already sit in conn's layers (sniffed bytes, TLS
 	 * records) where poll() cannot see it: read once from the loop. */
 	h->kick = loop_timer_add(loop, 0, false, on_kick, h);
-	if (!h->timer || !h->kick ||
+	if (!h->in || !h->timer || !h->kick ||
 	    loop_add_fd(loop, conn->fd, LOOP_IN, http_io, h) < 0) {
 		loop_timer_del(loop, h->timer);
 		loop_timer_del(loop, h->kick);
+		free(h->in);
 		free(h);
 		goto err;
 	}

@@ -4,10 +4,14 @@
 #ifndef XRFB_NET_HTTP_H
 #define XRFB_NET_HTTP_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "net/conn.h"
 #include "util/loop.h"
 
-/* The request line and headers must fit here (else 431, then close). */
+/* The request line and headers must fit here (else 431, then close), by
+ * default. */
 #define NET_HTTP_MAX_HEADER 8192
 #define NET_HTTP_DEFAULT_TIMEOUT_MS 10000
 
@@ -20,6 +24,10 @@ struct net_http_opts {
 	/* Time allowed to send the request, and the longest stall while we
 	 * send a response; 0: NET_HTTP_DEFAULT_TIMEOUT_MS. */
 	int timeout_ms;
+	/* Request head bytes accepted; 0: NET_HTTP_MAX_HEADER. */
+	size_t max_header;
+	/* WebSocket frame payload bytes accepted; 0: NET_WS_MAX_FRAME. */
+	uint64_t ws_max_frame;
 };
 
 /* Called with the WebSocket layer over the connection once a WebSocket

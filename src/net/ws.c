@@ -43,6 +43,7 @@ struct ws {
 	struct net_conn base;
 	struct net_conn *inner;
 	enum ws_state state;
+	uint64_t max_frame;
 
 	/* The frame being received */
 	uint8_t hdr[14];
@@ -206,10 +207,11 @@ static int check_length(struct ws *w)
 	if (len >> 63)
 		return fail(w, NET_WS_CLOSE_TOO_BIG,
 			    "64-bit frame length with the top bit set");
-	if (len > NET_WS_MAX_FRAME)
+	if (len > w->max_frame)
 		return fail(w, NET_WS_CLOSE_TOO_BIG,
-			    "frame of %llu bytes (cap %u)",
-			    (unsigned long long)len, NET_WS_MAX_FRAME);
+			    "frame of %llu bytes (cap %llu)",
+			    (unsigned long long)len,
+			    (unsigned long long)w->max_frame);
 	w->left = len;
 	return 0;
 }
@@ -450,7 +452,7 @@ static const struct net_conn_ops ws_ops = {
 	.destroy = ws_destroy,
 };
 
-struct net_conn *net_ws_new(struct net_conn *inner)
+struct net_conn *net_ws_new(struct net_conn *inner, uint64_t max_frame)
 {
 	struct ws *w = calloc(1, sizeof(*w));
 
@@ -461,6 +463,7 @@ struct net_conn *net_ws_new(struct net_conn *inner)
 	memcpy(w->base.peer, inner->peer, sizeof(w->base.peer));
 	w->inner = inner;
 	w->len_end = 2;
+	w->max_frame = max_frame ? max_frame : NET_WS_MAX_FRAME;
 	buf_init(&w->out);
 	return &w->base;
 }

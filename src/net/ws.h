@@ -5,12 +5,14 @@
 #define XRFB_NET_WS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "net/conn.h"
 
-/* Largest frame payload a client may announce.  Payloads are unmasked
- * straight into the reader's buffer and never held whole, so this only
- * rejects absurd lengths (RFB messages are far smaller) with close 1009. */
+/* Largest frame payload a client may announce, by default.  Payloads are
+ * unmasked straight into the reader's buffer and never held whole, so this
+ * only rejects absurd lengths (RFB messages are far smaller) with close
+ * 1009. */
 #define NET_WS_MAX_FRAME (64u << 20)
 
 /* Payload bytes per frame we send: a large framebuffer update goes out as
@@ -32,8 +34,9 @@ enum {
 #define NET_WS_ACCEPT_LEN 28
 
 /* A WebSocket layer over an upgraded connection (the HTTP handshake is
- * done).  Takes ownership of inner; NULL on OOM (inner is kept). */
-struct net_conn *net_ws_new(struct net_conn *inner);
+ * done), refusing frames over `max_frame` bytes (0: NET_WS_MAX_FRAME).
+ * Takes ownership of inner; NULL on OOM (inner is kept). */
+struct net_conn *net_ws_new(struct net_conn *inner, uint64_t max_frame);
 
 /* True if `key` is a valid Sec-WebSocket-Key: base64 of 16 bytes. */
 bool net_ws_key_valid(const char *key, size_t len);

@@ -13,7 +13,10 @@
 #define READ_CHUNK 65536
 /* No handshake message is longer than a Plain login; more unparsed input
  * than this before the normal phase is a flood. */
-#define HANDSHAKE_MAX_INPUT (4 * RFB_PLAIN_MAX + READ_CHUNK)
+static size_t handshake_max_input(const struct rfb_client *c)
+{
+	return 4 * (size_t)c->srv->opts.max_plain + READ_CHUNK;
+}
 
 static void client_io(void *data, int fd, unsigned events);
 
@@ -228,7 +231,7 @@ static int read_once(struct rfb_client *c)
 		return -1;
 	}
 	c->in.len += (size_t)n;
-	if (c->state < RFB_CS_NORMAL && c->in.len > HANDSHAKE_MAX_INPUT) {
+	if (c->state < RFB_CS_NORMAL && c->in.len > handshake_max_input(c)) {
 		rfb_client_close(c, "sent %zu bytes during the handshake",
 				 c->in.len);
 		return -1;

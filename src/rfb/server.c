@@ -25,6 +25,8 @@ struct rfb_server *rfb_server_new(struct loop *loop,
 		srv->opts.name = "xrfbshare";
 	if (!srv->opts.max_cuttext)
 		srv->opts.max_cuttext = RFB_DEFAULT_MAX_CUTTEXT;
+	if (!srv->opts.max_plain)
+		srv->opts.max_plain = RFB_DEFAULT_MAX_PLAIN;
 	if (!srv->opts.max_queue)
 		srv->opts.max_queue = RFB_DEFAULT_MAX_QUEUE;
 	if (srv->opts.handshake_ms <= 0)

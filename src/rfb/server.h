@@ -35,8 +35,8 @@ enum {
 };
 
 #define RFB_MAX_SECURITY 10
-/* Longest Plain user name or password accepted. */
-#define RFB_PLAIN_MAX 1024
+/* Longest Plain user name or password accepted by default. */
+#define RFB_DEFAULT_MAX_PLAIN 1024
 
 struct rfb_server_opts {
 	const char *name;	/* desktop name in ServerInit */
@@ -46,6 +46,7 @@ struct rfb_server_opts {
 	bool shared;		/* ignore exclusive requests (-shared) */
 	size_t max_cuttext;	/* ClientCutText bytes accepted */
 	size_t max_queue;	/* output bytes queued before a drop */
+	uint32_t max_plain;	/* Plain user name / password bytes, each */
 	int handshake_ms;	/* time allowed to reach the normal phase */
 	int auth_fail_delay_ms;	/* before a failed login is told; 0:
 				 * default, < 0: none */

@@ -20,8 +20,9 @@ struct rfb_plain_job {
 	void *ctx;
 	int efd;
 	bool ok;
-	char user[RFB_PLAIN_MAX + 1];
-	char pass[RFB_PLAIN_MAX + 1];
+	char *user, *pass; /* NUL-terminated, in `creds` */
+	size_t pass_size;
+	char creds[];
 };
 
 static bool offered(const struct rfb_server_opts *o, uint32_t subtype)
@@ -149,7 +150,7 @@ static void *plain_thread(void *data)
 	uint64_t one = 1;
 
 	job->ok = job->check(job->ctx, job->user, job->pass);
-	explicit_bzero(job->pass, sizeof(job->pass));
+	explicit_bzero(job->pass, job->pass_size);
 	if (write(job->efd, &one, sizeof(one)) < 0)
 		log_error("cannot report a Plain check: %s", strerror(errno));
 	return NULL;
@@ -189,11 +190,15 @@ static int start_check(struct rfb_client *c, const uint8_t *user,
 		       uint32_t ulen, const uint8_t *pass, uint32_t plen)
 {
 	const struct rfb_server_opts *o = &c->srv->opts;
-	struct rfb_plain_job *job = calloc(1, sizeof(*job));
+	struct rfb_plain_job *job =
+		calloc(1, sizeof(*job) + (size_t)ulen + plen + 2);
 	pthread_t t;
 
 	if (!job)
 		return -1;
+	job->user = job->creds;
+	job->pass = job->creds + ulen + 1;
+	job->pass_size = plen + 1;
 	memcpy(job->user, user, ulen);
 	memcpy(job->pass, pass, plen);
 	job->c = c;
@@ -215,7 +220,7 @@ static int start_check(struct rfb_client *c, const uint8_t *user,
 err:
 	if (job->efd >= 0)
 		close(job->efd);
-	explicit_bzero(job->pass, sizeof(job->pass));
+	explicit_bzero(job->pass, job->pass_size);
 	free(job);
 	return -1;
 }
@@ -225,7 +230,7 @@ err:
 static ssize_t parse_plain(struct rfb_client *c, const uint8_t *p,
 			   size_t len)
 {
-	uint32_t ulen, plen;
+	uint32_t ulen, plen, max = c->srv->opts.max_plain;
 	char why[96];
 	struct rd r;
 
@@ -234,10 +239,10 @@ static ssize_t parse_plain(struct rfb_client *c, const uint8_t *p,
 	rd_init(&r, p, len);
 	ulen = rd_u32(&r);
 	plen = rd_u32(&r);
-	if (ulen > RFB_PLAIN_MAX || plen > RFB_PLAIN_MAX) {
+	if (ulen > max || plen > max) {
 		/* SecurityResult can say why; the viewer is told, not cut. */
 		snprintf(why, sizeof(why), "Plain credentials of %u+%u bytes "
-			 "(limit %d each)", ulen, plen, RFB_PLAIN_MAX);
+			 "(limit %u each)", ulen, plen, max);
 		rfb_handshake_auth_failed(c, why);
 		return 8;
 	}

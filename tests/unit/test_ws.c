@@ -17,7 +17,7 @@ static void open_ws(void)
 	int sv[2];
 
 	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
-	ws = net_ws_new(net_conn_new_fd(sv[0], "test"));
+	ws = net_ws_new(net_conn_new_fd(sv[0], "test"), 0);
 	cfd = sv[1];
 	wsc_pump = NULL;
 	wsc_reset();
@@ -453,7 +453,7 @@ static void test_engine(void)
 
 	new_server(NULL, false, 0);
 	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
-	rfb_server_add_client(srv, net_ws_new(net_conn_new_fd(sv[0], "ws")));
+	rfb_server_add_client(srv, net_ws_new(net_conn_new_fd(sv[0], "ws"), 0));
 	cfd = sv[1];
 	wsc_pump = pump;
 	wsc_reset();
