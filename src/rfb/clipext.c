@@ -197,8 +197,8 @@ static int on_caps(struct rfb_client *c, uint32_t flags, const uint8_t *p,
 		return -1;
 	}
 	c->clip_text_max = (flags & CLIP_TEXT) ?
-				   (uint32_t)(p[0] << 24 | p[1] << 16 |
-					      p[2] << 8 | p[3]) :
+				   ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+				    (uint32_t)p[2] << 8 | p[3]) :
 				   0;
 	return 0;
 }
