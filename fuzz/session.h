@@ -1,0 +1,158 @@
+/* Drives the real RFB engine with fuzz input: the fake desktop of
+ * tests/unit/engine_harness.h, one client on a socketpair whose bytes
+ * come from the input.  fz_feed() writes bytes and runs the loop until the
+ * server has read and handled them; fz_end() sends EOF and runs the loop
+ * until the server has let the client go, which it must.  What the server
+ * sends is read and dropped, after fz_output() has seen it. */
+#ifndef XRFB_FUZZ_SESSION_H
+#define XRFB_FUZZ_SESSION_H
+
+#include <pthread.h>
+#include <sys/ioctl.h>
+
+#include "engine_harness.h"
+#include "fuzz.h"
+#include "rfb/internal.h"
+
+/* Linked with --wrap (mk/fuzz.mk).  VNC challenges are all zeros, so an
+ * input can carry the answer ... */
+ssize_t __wrap_getrandom(void *buf, size_t n, unsigned flags);
+ssize_t __wrap_getrandom(void *buf, size_t n, unsigned flags)
+{
+	memset(buf, 0, n);
+	return (ssize_t)n;
+}
+
+/* ... and the Plain check's thread is joined where it would be detached,
+ * so its answer is in before the next input byte: runs repeat. */
+int __wrap_pthread_detach(pthread_t t);
+int __wrap_pthread_detach(pthread_t t)
+{
+	return pthread_join(t, NULL);
+}
+
+struct fz_session {
+	int peer;  /* our end */
+	int srvfd; /* the server's end, while the client lives */
+	int idle;  /* loop rounds with nothing left to read */
+	int last_avail;
+	bool ending;
+	/* Called with what the server sent; NULL: dropped. */
+	void (*output)(const uint8_t *p, size_t n);
+};
+
+static struct fz_session fzs;
+
+static bool fz_client_gone(void)
+{
+	return srv->clients == NULL;
+}
+
+static void fz_prepare(void *data)
+{
+	static uint8_t tmp[65536];
+	ssize_t r;
+	int avail = 0;
+
+	while ((r = recv(fzs.peer, tmp, sizeof(tmp), MSG_DONTWAIT)) > 0)
+		if (fzs.output)
+			fzs.output(tmp, (size_t)r);
+	if (fz_client_gone()) {
+		loop_quit(loop, 0);
+		return;
+	}
+	if (fzs.ending) {
+		/* After EOF the client must go; 100000 rounds is a hang. */
+		FUZZ_ASSERT(++fzs.idle < 100000);
+		return;
+	}
+	if (ioctl(fzs.srvfd, FIONREAD, &avail) < 0)
+		avail = 0;
+	/* Done when all is read, plus rounds for what that input started
+	 * (the answer of a Plain check, an update); or when the server
+	 * stopped reading (flow control). */
+	if (avail == 0 || avail == fzs.last_avail)
+		fzs.idle++;
+	else
+		fzs.idle = 0;
+	fzs.last_avail = avail;
+	if (fzs.idle >= (avail ? 100 : 3))
+		loop_quit(loop, 0);
+}
+
+static void fz_tick(void *data)
+{
+}
+
+/* A server with options `o` (see engine_harness.h: a 64x48 framebuffer)
+ * and one connected client. */
+static void fz_start(struct rfb_server_opts o)
+{
+	int sv[2];
+
+	fuzz_init_log();
+	new_server_opts(o);
+	FUZZ_ASSERT(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	fzs = (struct fz_session){ .peer = sv[1], .srvfd = sv[0] };
+	/* A zero-delay timer: poll never sleeps while the harness runs. */
+	loop_timer_add(loop, 0, true, fz_tick, NULL);
+	loop_add_prepare(loop, fz_prepare, NULL);
+	rfb_server_add_client(srv, net_conn_new_fd(sv[0], "fuzz:1"));
+}
+
+static void fz_run(void)
+{
+	fzs.idle = 0;
+	fzs.last_avail = -1;
+	if (!fz_client_gone())
+		loop_run(loop);
+}
+
+/* The client sends `n` bytes; false once the server has let it go. */
+static bool fz_feed(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	int stalls = 0;
+
+	while (n && !fz_client_gone() && stalls < 3) {
+		ssize_t w = send(fzs.peer, b, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (w < 0 && errno != EAGAIN)
+			break;
+		if (w > 0) {
+			b += w;
+			n -= (size_t)w;
+		} else {
+			stalls++;
+		}
+		fz_run();
+	}
+	fz_run();
+	return !fz_client_gone();
+}
+
+/* EOF from the client; the server must close it.  Then all is freed. */
+static void fz_end(void)
+{
+	shutdown(fzs.peer, SHUT_WR);
+	fzs.ending = true;
+	fz_run();
+	free_server();
+	close(fzs.peer);
+	fzs.output = NULL;
+}
+
+/* The whole input as client bytes, in chunks of `chunk` (0: at once). */
+HARNESS void fz_feed_chunked(const uint8_t *p, size_t n, size_t chunk)
+{
+	while (n) {
+		size_t k = chunk && chunk < n ? chunk : n;
+
+		if (!fz_feed(p, k))
+			return;
+		p += k;
+		n -= k;
+	}
+}
+
+#endif
