@@ -36,6 +36,7 @@ struct opts {
 	const char *password;
 	const char *user;
 	const char *x509_ca;
+	uint32_t security; /* the only security type accepted; 0: any */
 	const char *display;
 	const char *wait_file;
 	const char *type;
@@ -94,6 +95,10 @@ static void usage(void)
 		"  --user NAME               VeNCrypt Plain user (password: "
 		"--password)\n"
 		"  --x509-ca FILE            trust anchor for VeNCrypt X509*\n"
+		"  --security none|vnc|vencrypt  take only this security type "
+		"(default:\n"
+		"                            the server's first that "
+		"libvncclient has)\n"
 		"  --expect-cert-fail        succeed only if the server's "
 		"certificate\n"
 		"                            is rejected (not trusted by "
@@ -267,6 +272,19 @@ static int level(const char *s)
 	return (int)v;
 }
 
+/* rfbproto 7.2 security type numbers */
+static uint32_t security_type(const char *s)
+{
+	if (!strcmp(s, "none"))
+		return rfbNoAuth;
+	if (!strcmp(s, "vnc"))
+		return rfbVncAuth;
+	if (!strcmp(s, "vencrypt"))
+		return rfbVeNCrypt;
+	usage();
+	return 0;
+}
+
 static void parse_args(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -283,7 +301,7 @@ static void parse_args(int argc, char **argv)
 		{ "user", 1, 0, 'u' },		{ "x509-ca", 1, 0, 'X' },
 		{ "expect-cert-fail", 0, 0, 'R' },
 		{ "qemu", 0, 0, 'E' },		{ "type-qemu", 1, 0, 'Q' },
-		{ "tap", 1, 0, 'T' },
+		{ "tap", 1, 0, 'T' },		{ "security", 1, 0, 'S' },
 		{ 0 }
 	};
 	int c;
@@ -318,6 +336,7 @@ static void parse_args(int argc, char **argv)
 		case 'u': opt.user = optarg; break;
 		case 'X': opt.x509_ca = optarg; break;
 		case 'R': opt.expect_cert_fail = true; break;
+		case 'S': opt.security = security_type(optarg); break;
 		default: usage();
 		}
 	}
@@ -347,6 +366,9 @@ static rfbClient *connect_server(void)
 	cl->appData.shareDesktop = TRUE;
 	cl->GetPassword = get_password;
 	cl->GetCredential = get_credential;
+	/* libvncclient copies the zero-terminated list */
+	if (opt.security)
+		SetClientAuthSchemes(cl, (uint32_t[]){ opt.security, 0 }, -1);
 	cl->FinishedFrameBufferUpdate = finished_update;
 	lvc_malloc_fb = cl->MallocFrameBuffer;
 	cl->MallocFrameBuffer = malloc_fb;
