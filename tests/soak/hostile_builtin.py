@@ -17,9 +17,13 @@ SUPPORT = os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), "support")
 
 
-def connect(port):
-    s = socket.create_connection(("127.0.0.1", port), timeout=10)
-    return s
+# where the HTTP and WebSocket cases come from (see soak.py BROWSER_ADDR)
+BROWSER_ADDR = "127.0.0.2"
+
+
+def connect(port, source="127.0.0.1"):
+    return socket.create_connection(("127.0.0.1", port), timeout=10,
+                                    source_address=(source, 0))
 
 
 def recv_exact(s, n):
@@ -173,7 +177,7 @@ def ws_upgrade(s, port):
 
 
 def ws_bad_frames(port, rng):
-    s = connect(port)
+    s = connect(port, BROWSER_ADDR)
     if not ws_upgrade(s, port):
         s.close()
         return "WebSocket upgrade refused"
@@ -189,7 +193,7 @@ def ws_bad_frames(port, rng):
 
 
 def bad_http(port, rng):
-    s = connect(port)
+    s = connect(port, BROWSER_ADDR)
     s.sendall(rng.choice([b"GET / HTTP/1.1\r\nUpgrade: websocket\r\n"
                           b"Connection: Upgrade\r\n\r\n",
                           b"GET / HTTP/1.1\r\nX: " + b"a" * 9000 +

@@ -2,7 +2,7 @@
 """A TCP-to-WebSocket bridge, so that a viewer that speaks plain RFB over
 TCP (libvncclient) reaches the server through its WebSocket front.
 
-    wsbridge.py [--tls] [--seed N] SERVER_PORT
+    wsbridge.py [--tls] [--seed N] [--source ADDR] SERVER_PORT
 
 It listens on a free loopback port, prints "PORT=N" once it does, and for
 each viewer that connects opens a WebSocket to 127.0.0.1:SERVER_PORT
@@ -12,6 +12,8 @@ frames, cut at random into fragments (continuation frames) with pings
 between them, so that the server's framing code sees more than one
 frame per message; data frames from the server go back as a byte stream,
 its pings are answered.  Any protocol error closes that pair only.
+--source binds the WebSocket side to another loopback address (the
+server gives addresses that spoke HTTP longer to speak first).
 """
 import argparse
 import base64
@@ -74,10 +76,11 @@ def upgrade(s, port):
 
 
 class Pair:
-    def __init__(self, viewer, port, use_tls, rng):
+    def __init__(self, viewer, port, use_tls, rng, source):
         self.viewer = viewer
         self.rng = rng
-        raw = socket.create_connection(("127.0.0.1", port), timeout=10)
+        raw = socket.create_connection(("127.0.0.1", port), timeout=10,
+                                       source_address=(source, 0))
         if use_tls:
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
             ctx.check_hostname = False
@@ -161,9 +164,9 @@ class Pair:
             self.server.pending() > 0
 
 
-def serve(viewer, port, use_tls, seed):
+def serve(viewer, port, use_tls, seed, source):
     try:
-        pair = Pair(viewer, port, use_tls, random.Random(seed))
+        pair = Pair(viewer, port, use_tls, random.Random(seed), source)
     except (Closed, OSError) as e:
         print("wsbridge: %s" % e, file=sys.stderr, flush=True)
         viewer.close()
@@ -175,6 +178,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tls", action="store_true")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--source", default="127.0.0.1")
     ap.add_argument("port", type=int)
     a = ap.parse_args()
     ls = socket.socket()
@@ -187,7 +191,8 @@ def main():
         viewer, _ = ls.accept()
         n += 1
         threading.Thread(target=serve, args=(viewer, a.port, a.tls,
-                                             a.seed * 100003 + n),
+                                             a.seed * 100003 + n,
+                                             a.source),
                          daemon=True).start()
 
 
