@@ -11,11 +11,15 @@ import socket
 import struct
 import subprocess
 import sys
+import threading
 import time
 
 SUPPORT = os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), "support")
 
+
+# Set when the soak ends: waits stop early, and count as fine.
+STOP = threading.Event()
 
 # where the HTTP and WebSocket cases come from (see soak.py BROWSER_ADDR)
 BROWSER_ADDR = "127.0.0.2"
@@ -42,6 +46,8 @@ def closed_within(s, seconds):
     s.settimeout(0.5)
     end = time.time() + seconds
     while time.time() < end:
+        if STOP.is_set():
+            return True
         try:
             if not s.recv(65536):
                 return True
@@ -202,9 +208,16 @@ def bad_http(port, rng):
 
 
 def tls_garbage(port, rng):
+    """A whole record of garbage gets an alert at once; a record cut
+    short is an abandoned handshake: the TLS sniffing window (10 s) and
+    then the handshake timeout (30 s) end it."""
     s = connect(port)
-    s.sendall(b"\x16\x03\x01" + os.urandom(rng.randrange(2, 300)))
-    return must_close(s, "a garbage TLS ClientHello", 30)
+    n = rng.randrange(2, 300)
+    if rng.random() < 0.8:
+        s.sendall(b"\x16\x03\x01" + struct.pack(">H", n) + os.urandom(n))
+        return must_close(s, "a garbage TLS record", 15)
+    s.sendall(b"\x16\x03\x01" + struct.pack(">H", n + 1) + os.urandom(n))
+    return must_close(s, "a TLS record cut short", 50)
 
 
 def reset_mid_update(port, rng):

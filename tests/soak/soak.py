@@ -124,6 +124,12 @@ def shm_count(pid):
     return n
 
 
+def exit_text(rc):
+    if rc < 0:
+        return "killed by signal %d (%s)" % (-rc, signal.Signals(-rc).name)
+    return "exited with status %d" % rc
+
+
 def pct(values, p):
     if not values:
         return 0
@@ -324,7 +330,14 @@ class Soak:
                 tail = " | ".join(f.read().strip().splitlines()[-3:])
         except OSError:
             pass
-        self.fail("viewer", "%s: %s (%s)" % (what, tail, dest))
+        try:
+            with open(logfile) as f:
+                wrong = re.search(r"pixels differ|rfbcmap: FAIL: after",
+                                  f.read())
+        except OSError:
+            wrong = None
+        self.fail("wrong pixels" if wrong else "viewer",
+                  "%s: %s (%s)" % (what, tail, dest))
 
     def fail(self, kind, detail):
         with self.lock:
@@ -539,8 +552,8 @@ class Soak:
     def monitor(self):
         while not self.stopping:
             if self.server.poll() is not None:
-                self.crash = "server exited with status %d during the run" \
-                    % self.server.returncode
+                self.crash = "server %s during the run" % exit_text(
+                    self.server.returncode)
                 log("FAILURE: " + self.crash)
                 self.stopping = True
                 with self.lock:
@@ -697,6 +710,7 @@ class Soak:
     def finish(self, threads):
         crashed = self.stopping and self.crash
         self.stopping = True
+        hostile_builtin.STOP.set()
         with self.lock:
             self.lock.notify_all()
         # the viewer slots first: then the screen is still for the
@@ -709,8 +723,7 @@ class Soak:
         for t in threads[:2]:
             t.join(60)
         if self.server.poll() is not None:
-            self.crash = "server exited with status %d" % \
-                self.server.returncode
+            self.crash = "server %s" % exit_text(self.server.returncode)
             return
         self.settle(self.start_reading[1])
         self.end_reading = (rss_kb(self.pid), fd_count(self.pid),
