@@ -8,24 +8,81 @@
 #include "rfb/internal.h"
 #include "util/log.h"
 
-/* Decode one UTF-8 sequence at s[*i]; invalid bytes yield U+FFFD. */
+/* Decode one UTF-8 sequence at s[*i] (Unicode 3.9, table 3-7: no
+ * overlong forms, surrogates or values past U+10FFFF).  An ill-formed
+ * one yields U+FFFD and skips its longest well-formed start, at least a
+ * byte (the "maximal subpart" practice). */
 static uint32_t utf8_next(const uint8_t *s, size_t n, size_t *i)
 {
-	uint32_t cp = s[*i];
-	int extra = cp >= 0xf0 ? 3 : cp >= 0xe0 ? 2 : cp >= 0xc0 ? 1 : 0;
+	uint8_t b = s[(*i)++], lo = 0x80, hi = 0xbf;
+	uint32_t cp;
+	int extra;
 
-	(*i)++;
-	if (cp >= 0x80 && cp < 0xc0)
+	if (b < 0x80)
+		return b;
+	if (b < 0xc2 || b > 0xf4)
 		return 0xfffd;
-	if (extra == 0)
-		return cp;
-	cp &= 0x3fu >> extra;
-	for (int k = 0; k < extra; k++, (*i)++) {
-		if (*i >= n || (s[*i] & 0xc0) != 0x80)
+	extra = b >= 0xf0 ? 3 : b >= 0xe0 ? 2 : 1;
+	cp = b & (0x3fu >> extra);
+	if (b == 0xe0)
+		lo = 0xa0;
+	else if (b == 0xed)
+		hi = 0x9f;
+	else if (b == 0xf0)
+		lo = 0x90;
+	else if (b == 0xf4)
+		hi = 0x8f;
+	for (int k = 0; k < extra; k++) {
+		if (*i >= n || s[*i] < lo || s[*i] > hi)
 			return 0xfffd;
-		cp = cp << 6 | (s[*i] & 0x3f);
+		cp = cp << 6 | (s[(*i)++] & 0x3f);
+		lo = 0x80;
+		hi = 0xbf;
 	}
 	return cp;
+}
+
+static char *put_utf8(char *o, uint32_t cp)
+{
+	if (cp < 0x80) {
+		*o++ = (char)cp;
+	} else if (cp < 0x800) {
+		*o++ = (char)(0xc0 | cp >> 6);
+		*o++ = (char)(0x80 | (cp & 0x3f));
+	} else if (cp < 0x10000) {
+		*o++ = (char)(0xe0 | cp >> 12);
+		*o++ = (char)(0x80 | (cp >> 6 & 0x3f));
+		*o++ = (char)(0x80 | (cp & 0x3f));
+	} else {
+		*o++ = (char)(0xf0 | cp >> 18);
+		*o++ = (char)(0x80 | (cp >> 12 & 0x3f));
+		*o++ = (char)(0x80 | (cp >> 6 & 0x3f));
+		*o++ = (char)(0x80 | (cp & 0x3f));
+	}
+	return o;
+}
+
+char *rfb_clipboard_clean_utf8(const uint8_t *p, size_t n, size_t *outlen)
+{
+	/* U+FFFD for one byte is the worst growth: three bytes */
+	char *s = malloc(n * 3 + 1), *o = s;
+	size_t i = 0;
+
+	if (!s)
+		return NULL;
+	while (i < n) {
+		uint32_t cp = utf8_next(p, n, &i);
+
+		if (cp == '\r') {
+			cp = '\n';
+			if (i < n && p[i] == '\n')
+				i++;
+		}
+		if (cp)
+			o = put_utf8(o, cp);
+	}
+	*outlen = (size_t)(o - s);
+	return s;
 }
 
 /* UTF-8 to Latin-1: characters outside Latin-1 become '?', NULs are

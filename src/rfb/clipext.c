@@ -132,14 +132,15 @@ err:
 }
 
 /* The text entry of a provide: u32 size + data per format, in bit order;
- * CRLF becomes LF and NULs (the terminator) go. */
+ * the text is cleaned as any text from a client (the terminating NUL
+ * goes with the others). */
 static int deliver_text(struct rfb_client *c, uint32_t flags,
 			const uint8_t *d, size_t n)
 {
 	struct rd r;
 	uint32_t size;
 	char *text;
-	size_t o = 0;
+	size_t len;
 
 	rd_init(&r, d, n);
 	if (!(flags & CLIP_TEXT))
@@ -147,13 +148,10 @@ static int deliver_text(struct rfb_client *c, uint32_t flags,
 	size = rd_u32(&r);
 	if (r.overrun || size > rd_left(&r))
 		return -1;
-	text = malloc(size + 1u);
+	text = rfb_clipboard_clean_utf8(rd_bytes(&r, size), size, &len);
 	if (!text)
 		return -1;
-	for (const uint8_t *p = rd_bytes(&r, size), *e = p + size; p < e; p++)
-		if (*p && !(*p == '\r' && p + 1 < e && p[1] == '\n'))
-			text[o++] = (char)*p;
-	c->srv->desk.ops->cut_text(c->srv->desk.ctx, text, o);
+	c->srv->desk.ops->cut_text(c->srv->desk.ctx, text, len);
 	free(text);
 	return 0;
 }

@@ -292,6 +292,10 @@ int rfb_pseudo_owed(struct rfb_client *c);
 /* clipboard.c: ClientCutText/ServerCutText, legacy and extended. */
 ssize_t rfb_clipboard_input(struct rfb_client *c, struct rd *r);
 void rfb_clipboard_send_caps(struct rfb_client *c);
+/* Client text for the desktop: well-formed UTF-8 (U+FFFD for each
+ * ill-formed sequence), NULs dropped, CR LF and bare CR made LF.
+ * Returns a malloc'd buffer, NULL when out of memory. */
+char *rfb_clipboard_clean_utf8(const uint8_t *p, size_t n, size_t *outlen);
 /* clipext.c */
 ssize_t rfb_clipext_input(struct rfb_client *c, struct rd *r, int64_t len);
 void rfb_clipext_notify(struct rfb_client *c);

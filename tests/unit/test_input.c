@@ -202,6 +202,33 @@ static void test_ext_clipboard(void)
 	free_server();
 }
 
+/* Ill-formed UTF-8, NULs and bare CRs in a provide never reach the
+ * desktop: one U+FFFD per ill-formed sequence, CR and CR LF as LF. */
+static void test_ext_clipboard_clean(void)
+{
+	static const int32_t encs[] = { ENC_RAW, ENC_PSEUDO_EXT_CLIPBOARD };
+	static const char bad[] = "a\xff|\xc0\x80|\xed\xa0\x80|\xf4\x90\x80"
+				  "\x80|b\0c\rd\r\ne\xe2\x82";
+	static const char want[] = "a\xef\xbf\xbd|\xef\xbf\xbd\xef\xbf\xbd|"
+				   "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd|"
+				   "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+				   "\xef\xbf\xbd|bc\nd\ne\xef\xbf\xbd";
+	uint8_t buf[4096];
+	size_t n;
+	int fd;
+
+	new_server(NULL, false, 4096);
+	fd = normal_client();
+	send_encs(fd, encs, 2);
+	read_ext_cut(fd, buf, sizeof(buf), &n);
+	n = provide(buf, sizeof(buf), bad, sizeof(bad) - 1);
+	send_ext_cut(fd, PROVIDE_ | T_, buf, n);
+	CHECK_EQ(fake.cutlen, sizeof(want) - 1);
+	CHECK(!memcmp(fake.cut, want, sizeof(want) - 1));
+	close(fd);
+	free_server();
+}
+
 /* Hostile extended clipboard messages close that client only; text
  * over the cap is dropped without closing. */
 static void test_ext_clipboard_hostile(void)
@@ -260,6 +287,7 @@ int main(void)
 	UNIT_RUN(test_ext_buttons);
 	UNIT_RUN(test_leds);
 	UNIT_RUN(test_ext_clipboard);
+	UNIT_RUN(test_ext_clipboard_clean);
 	UNIT_RUN(test_ext_clipboard_hostile);
 	UNIT_RUN(test_ext_clipboard_over_cap);
 	return UNIT_DONE();
