@@ -321,6 +321,7 @@ static int start_server(struct app *app)
 		.noclipboard = cfg->noclipboard,
 		.max_cuttext = cfg->max_cuttext,
 		.max_queue = cfg->max_queue,
+		.message_ms = cfg->msg_timeout_s * 1000,
 		.max_clients = cfg->max_clients,
 		.fps = cfg->fps,
 		.handshake_ms = cfg->handshake_s * 1000,

@@ -93,6 +93,8 @@ void config_usage(void)
 "                       (default 1048576)\n"
 "  -maxqueue BYTES      output queued for a viewer that is not reading\n"
 "                       before it is dropped (default 67108864)\n"
+"  -msgtimeout N        drop a viewer that stops N seconds in the middle\n"
+"                       of a message (default 30)\n"
 "\n"
 "Other\n"
 "  -v, -verbose         more log output (repeat for debug)\n"
@@ -180,6 +182,10 @@ static int parse_num_opt(struct config *cfg, const char *o, const char *a)
 		if (parse_num("-maxqueue", a, 1 << 20, 1LL << 32, &v) < 0)
 			return -1;
 		cfg->max_queue = (size_t)v;
+	} else if (!strcmp(o, "msgtimeout")) {
+		if (parse_num("-msgtimeout", a, 1, 3600, &v) < 0)
+			return -1;
+		cfg->msg_timeout_s = (int)v;
 	} else if (!strcmp(o, "maxclients")) {
 		if (parse_num("-maxclients", a, 1, 1000, &v) < 0)
 			return -1;
@@ -230,7 +236,7 @@ static const char *const arg_opts[] = {
 	"maxcuttext", "maxqueue", "listen",   "unixsock", "connect",
 	"maxclients", "timeout",  "httpdir",  "cert",	 "key",
 	"securitytypes", "plainusers", "viewpasswd", "fps", "threads",
-	"handshaketimeout", NULL
+	"handshaketimeout", "msgtimeout", NULL
 };
 
 static bool takes_arg(const char *o)

@@ -31,6 +31,7 @@ struct config {
 	bool noclipboard;	  /* -noclipboard: no clipboard either way */
 	bool noprimary;		  /* -noprimary: leave PRIMARY alone */
 	size_t max_queue;	  /* -maxqueue BYTES: per-client output cap */
+	int msg_timeout_s;	  /* -msgtimeout N: rest of a message */
 	int verbosity;		  /* -v raises, -quiet lowers */
 	const char *listen[CONFIG_MAX_LISTEN]; /* -listen ADDR */
 	int nlisten;

@@ -77,6 +77,10 @@ static void client_shut(struct rfb_client *c)
 		loop_timer_del(c->srv->loop, c->hs_timer);
 		c->hs_timer = NULL;
 	}
+	if (c->msg_timer) {
+		loop_timer_del(c->srv->loop, c->msg_timer);
+		c->msg_timer = NULL;
+	}
 	c->state = RFB_CS_CLOSED;
 	loop_del_fd(c->srv->loop, c->conn->fd);
 }
@@ -211,6 +215,37 @@ static void parse_input(struct rfb_client *c)
 	buf_consume(&c->in, off);
 }
 
+static void message_timeout(void *data)
+{
+	struct rfb_client *c = data;
+
+	c->msg_timer = NULL;
+	rfb_client_close(c, "message unfinished: nothing for %d s (%zu bytes "
+			    "buffered, %zu to skip)",
+			 c->srv->opts.message_ms / 1000, c->in.len, c->skip);
+}
+
+/* A normal-phase message begun and not finished (or cut text being
+ * skipped) holds memory and parser state: the client must go on sending.
+ * Every read that brings bytes restarts the wait. */
+static void watch_partial(struct rfb_client *c)
+{
+	struct loop *l = c->srv->loop;
+
+	if (c->state != RFB_CS_NORMAL)
+		return;
+	if (!c->in.len && !c->skip) {
+		if (c->msg_timer)
+			loop_timer_del(l, c->msg_timer);
+		c->msg_timer = NULL;
+	} else if (c->msg_timer) {
+		loop_timer_rearm(l, c->msg_timer, c->srv->opts.message_ms);
+	} else {
+		c->msg_timer = loop_timer_add(l, c->srv->opts.message_ms, false,
+					      message_timeout, c);
+	}
+}
+
 /* One read; 1 if more may be waiting in the connection's layers. */
 static int read_once(struct rfb_client *c)
 {
@@ -242,6 +277,7 @@ static int read_once(struct rfb_client *c)
 		return 0;
 	}
 	parse_input(c);
+	watch_partial(c);
 	return c->state != RFB_CS_CLOSED && net_conn_pending_in(c->conn) > 0;
 }
 

@@ -108,6 +108,7 @@ struct rfb_client {
 	struct loop_timer *hs_timer; /* handshake timeout, or the delay
 				      * of a failed login's answer */
 	char fail_reason[128];	     /* that answer's reason */
+	struct loop_timer *msg_timer; /* a message waits for its rest */
 
 	/* What the client asked for (rfbproto 7.5.2, 7.8). */
 	struct rfb_pixconv pc;

@@ -33,6 +33,8 @@ struct rfb_server *rfb_server_new(struct loop *loop,
 		srv->opts.handshake_ms = RFB_DEFAULT_HANDSHAKE_MS;
 	if (!srv->opts.auth_fail_delay_ms)
 		srv->opts.auth_fail_delay_ms = RFB_DEFAULT_AUTH_FAIL_DELAY_MS;
+	if (srv->opts.message_ms <= 0)
+		srv->opts.message_ms = RFB_DEFAULT_MESSAGE_MS;
 	if (srv->opts.max_preauth <= 0)
 		srv->opts.max_preauth = RFB_DEFAULT_MAX_PREAUTH;
 	srv->pool = pool_new(loop, srv->opts.threads);

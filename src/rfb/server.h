@@ -17,6 +17,9 @@
 #define RFB_DEFAULT_MAX_QUEUE (64u << 20)
 #define RFB_DEFAULT_HANDSHAKE_MS 30000
 #define RFB_DEFAULT_AUTH_FAIL_DELAY_MS 500
+/* A normal-phase message begun but not finished: the longest wait for
+ * its next bytes. */
+#define RFB_DEFAULT_MESSAGE_MS 30000
 /* Connections from one address still in the handshake at a time. */
 #define RFB_DEFAULT_MAX_PREAUTH 64
 
@@ -50,6 +53,7 @@ struct rfb_server_opts {
 	int handshake_ms;	/* time allowed to reach the normal phase */
 	int auth_fail_delay_ms;	/* before a failed login is told; 0:
 				 * default, < 0: none */
+	int message_ms;		/* wait for the rest of a started message */
 	int max_preauth;	/* handshakes at once from one address */
 	int max_clients;	/* normal-phase clients at once; 0: no limit */
 	bool dont_disconnect;	/* -noshared: refuse, don't evict */
