@@ -6,6 +6,9 @@
 #include "util/log.h"
 
 #define QEMU_EXTENDED_KEY 0
+/* X keysyms have the top three bits clear (X11 protocol, "KEYSYM");
+ * anything above is no key, and must not reach a keymap. */
+#define KEYSYM_MAX 0x1fffffffu
 
 /* Remember a press (or forget a release) of a keysym or, when xt is
  * nonzero, of a physical key. */
@@ -47,7 +50,7 @@ ssize_t rfb_input_key(struct rfb_client *c, struct rd *r)
 	down = rd_u8(r) != 0;
 	rd_skip(r, 2);
 	keysym = rd_u32(r);
-	if (c->viewonly || keysym == 0)
+	if (c->viewonly || keysym == 0 || keysym > KEYSYM_MAX)
 		return 8;
 	hold(c, keysym, 0, down);
 	press(c, keysym, 0, down);
@@ -73,6 +76,8 @@ ssize_t rfb_input_qemu(struct rfb_client *c, struct rd *r)
 	down = rd_u16(r) != 0;
 	keysym = rd_u32(r);
 	xt = rd_u32(r);
+	if (keysym > KEYSYM_MAX)
+		keysym = 0;
 	if (c->viewonly || (xt == 0 && keysym == 0))
 		return 12;
 	/* 0xb7 is an old name for Print (0x54). */

@@ -168,6 +168,23 @@ static void test_release_on_disconnect(void)
 	free_server();
 }
 
+/* Keysyms X cannot carry (top three bits set) and 0 press nothing. */
+static void test_invalid_keysyms(void)
+{
+	int fd;
+
+	new_server(NULL, false, 0);
+	fd = normal_client();
+	send_key(fd, 0xffffffff, true);
+	send_key(fd, 0x20000000, true);
+	send_key(fd, 0, true);
+	send_key(fd, 0x1fffffff, true);
+	pump();
+	CHECK_EQ(fake.key_events, 1);
+	close(fd);
+	free_server();
+}
+
 static void test_viewonly(void)
 {
 	uint8_t cut[12] = { 6, 0, 0, 0, 0, 0, 0, 4, 'a', 'b', 'c', 'd' };
@@ -272,6 +289,7 @@ int main(void)
 	UNIT_RUN(test_passwd_file);
 	UNIT_RUN(test_updates);
 	UNIT_RUN(test_release_on_disconnect);
+	UNIT_RUN(test_invalid_keysyms);
 	UNIT_RUN(test_viewonly);
 	UNIT_RUN(test_cut_text);
 	UNIT_RUN(test_bad_messages);
