@@ -10,6 +10,8 @@ password; Raw pixels only.
     c.set_encodings([rfbraw.RAW, rfbraw.EXT_DESKTOP_SIZE])
     c.request(incremental=False)
     msg = c.read_message()             # a Message, see below
+    c.key(0x61, True); c.pointer(10, 20, 1); c.cut_text(b"text")
+    c.fence(flags, payload); c.enable_cu(True, (x, y, w, h))
 
 Every protocol violation raises Fail with a readable reason.
 """
@@ -25,6 +27,9 @@ LAST_RECT = -224
 QEMU_EXT_KEY = -258
 QEMU_LED_STATE = -261
 EXT_MOUSE_BUTTONS = -316
+FENCE = -312
+CONTINUOUS_UPDATES = -313
+FENCE_REQUEST = 1 << 31
 EXT_CLIPBOARD = -1063131698  # 0xc0a1e5ce as a signed S32
 # largest Extended Clipboard message we accept from the server
 MAX_EXT_CLIP = 64 << 20
@@ -72,7 +77,8 @@ class Rect:
 class Message:
     """type 0: rects; type 1: first, colours [(r, g, b) 16 bit]; 2: bell;
     3: text, or with a negative length (Extended Clipboard) ext: the
-    bytes after the length (flags first)."""
+    bytes after the length (flags first); 150: EndOfContinuousUpdates;
+    248: ServerFence, flags and payload."""
 
     def __init__(self, mtype):
         self.type = mtype
@@ -81,6 +87,8 @@ class Message:
         self.colours = []
         self.text = b""
         self.ext = None
+        self.flags = 0
+        self.payload = b""
 
 
 class Conn:
@@ -214,6 +222,27 @@ class Conn:
             msg += struct.pack(">IHHHHI", *s)
         self.send(msg)
 
+    # rfbproto 7.5.4, 7.5.5 (without the extended form), 7.5.6
+    def key(self, keysym, down):
+        self.send(struct.pack(">BBxxI", 4, int(down), keysym & 0xffffffff))
+
+    def pointer(self, x, y, mask):
+        self.send(struct.pack(">BBHH", 5, mask, x, y))
+
+    def cut_text(self, data, length=None):
+        """ClientCutText of `data`; `length` lies about its size."""
+        n = len(data) if length is None else length
+        self.send(struct.pack(">BxxxI", 6, n & 0xffffffff) + data)
+
+    # rfbproto 7.5.7 EnableContinuousUpdates
+    def enable_cu(self, enable, area):
+        self.send(struct.pack(">BBHHHH", 150, int(enable), *area))
+
+    # rfbproto 7.5.8 ClientFence; `length` lies about the payload's size
+    def fence(self, flags, payload=b"", length=None):
+        n = len(payload) if length is None else length
+        self.send(struct.pack(">BxxxIB", 248, flags, n) + payload)
+
     def poll(self, seconds):
         """The next message if one starts arriving within `seconds`."""
         r, _, _ = select.select([self.sock], [], [], seconds)
@@ -236,8 +265,12 @@ class Conn:
             data = self.recv(6 * n, "colours")
             m.colours = [struct.unpack(">HHH", data[i:i + 6])
                          for i in range(0, 6 * n, 6)]
-        elif t == 2:
+        elif t in (2, 150):
             pass
+        elif t == 248:  # rfbproto 7.6.5 ServerFence
+            self.recv(3, "pad")
+            m.flags = self.u32("fence flags")
+            m.payload = self.recv(self.u8("fence length"), "fence payload")
         elif t == 3:
             self.recv(3, "pad")
             n = struct.unpack(">i", self.recv(4, "cut text length"))[0]
