@@ -14,7 +14,8 @@ others expect full control and the default -maxcuttext), "stall" those
 that wait for the server's -msgtimeout, "x" those whose effect on X the
 caller checks (keys, buttons, clipboard), "rest" the others.  Cases that
 stall wait up to $HOSTILE_STALL_WAIT s (default 40) for the server's
--msgtimeout.
+-msgtimeout.  NEEDS, POLICY, SLOW and take_logs() are what the front-end
+hostile.py reads.
 
     hostile_msgs.py [--host H] [--log FILE] [--display :N] PORT CASE...
 
@@ -41,6 +42,7 @@ from rfbraw import Closed, Fail, RAW
 STALL_WAIT = float(os.environ.get("HOSTILE_STALL_WAIT", "40"))
 CUT_CAP = 1 << 20  # the server's -maxcuttext, its default
 PEERS = []  # "addr:port" of each connection the current case made
+PASSWORD = None  # VNC authentication when set (hostile.py --password)
 
 CASES = {}
 LOG = {}
@@ -73,7 +75,7 @@ def connect(host, port, encs=(RAW,)):
     c = rfbraw.Conn(port, host=host)
     addr, cport = c.sock.getsockname()[:2]
     PEERS.append(("[%s]:%d" if ":" in addr else "%s:%d") % (addr, cport))
-    c.handshake()
+    c.handshake(PASSWORD)
     if encs is not None:
         c.set_encodings(list(encs))
     return c
@@ -239,13 +241,14 @@ def pixfmt_colourmap_16bpp(host, port):
     return bad_pixfmt(host, port, 16, 16, (0, 0, 0), (0, 0, 0), 0)
 
 
-def grab(c, fmt_bytes, bpp):
-    """The whole framebuffer as pixel values after switching format."""
+def grab(c, fmt_bytes, bpp, area):
+    """The pixel values of `area` (x, y, w, h) after switching format."""
+    x0, y0, w, h = area
     c.send(fmt_bytes)
     c.bpp = bpp
-    c.request(incremental=False)
-    pix = [None] * (c.width * c.height)
-    todo = c.width * c.height
+    c.request(incremental=False, area=area)
+    pix = [None] * (w * h)
+    todo = w * h
     end = time.time() + 10
     while todo and time.time() < end:
         m = next_update(c)
@@ -254,13 +257,15 @@ def grab(c, fmt_bytes, bpp):
             if r.enc != RAW:
                 continue
             for i in range(r.w * r.h):
-                o = (r.y + i // r.w) * c.width + r.x + i % r.w
-                if pix[o] is None:
+                x, y = r.x + i % r.w - x0, r.y + i // r.w - y0
+                if not (0 <= x < w and 0 <= y < h):
+                    continue
+                if pix[y * w + x] is None:
                     todo -= 1
-                pix[o] = int.from_bytes(r.pixels[i * size:(i + 1) * size],
-                                        "little")
+                pix[y * w + x] = int.from_bytes(
+                    r.pixels[i * size:(i + 1) * size], "little")
         if todo:
-            c.request(incremental=False)
+            c.request(incremental=False, area=area)
     if todo:
         raise Fail("%d pixels never sent" % todo)
     return pix
@@ -269,12 +274,15 @@ def grab(c, fmt_bytes, bpp):
 @case()
 def pixfmt_max_over_255(host, port):
     """10 bits a channel (x2rgb10) is a valid format: served, each
-    channel the 8-bit one scaled to 0..1023."""
+    channel the 8-bit one scaled to 0..1023 (compared on the bottom half
+    of the screen, away from the watcher's animation at the top)."""
     c = connect(host, port)
+    area = (0, c.height // 2, c.width, c.height - c.height // 2)
     for attempt in range(3):
-        ref = grab(c, pixfmt(32, 24, *RGB8), 32)
-        got = grab(c, pixfmt(32, 30, (1023, 1023, 1023), (20, 10, 0)), 32)
-        again = grab(c, pixfmt(32, 24, *RGB8), 32)
+        ref = grab(c, pixfmt(32, 24, *RGB8), 32, area)
+        got = grab(c, pixfmt(32, 30, (1023, 1023, 1023), (20, 10, 0)), 32,
+                   area)
+        again = grab(c, pixfmt(32, 24, *RGB8), 32, area)
         if ref == again:
             break
     else:
@@ -872,6 +880,23 @@ def desktop_size_screens_missing(host, port):
 def desktop_size_unannounced(host, port):
     c = connect(host, port)
     return send_closing(c, setsize(640, 480, [(1, 0, 0, 640, 480, 0)]))
+
+
+# --- for tests/support/hostile.py, the suite's front-end ---
+
+# "msgs": a server of its own, full control, security None (or VNC auth
+# with PASSWORD); hostile.py --needs any leaves them out, --replay has
+# them
+NEEDS = {n: "viewonly" if g == "viewonly" else "msgs"
+         for n, g in GROUP.items()}
+POLICY = {"viewonly"}
+SLOW = {n for n, g in GROUP.items() if g == "stall"}
+
+
+def take_logs():
+    """The log lines of our connections are checked by our own runner
+    (they include "session started" lines hostile.py does not expect)."""
+    return []
 
 
 # --- the runner ---
