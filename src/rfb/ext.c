@@ -148,6 +148,20 @@ static int check_layout(unsigned w, unsigned h, const uint8_t *screens,
 	return RFB_RESIZE_OK;
 }
 
+static const char *resize_status_name(int status)
+{
+	switch (status) {
+	case RFB_RESIZE_OK:
+		return "done";
+	case RFB_RESIZE_PROHIBITED:
+		return "refused (prohibited)";
+	case RFB_RESIZE_NO_RESOURCES:
+		return "refused (out of resources)";
+	default:
+		return "refused (invalid for this screen)";
+	}
+}
+
 /* Ask the desktop; on success it has called rfb_server_set_fb, which
  * answered everyone (see server.c). */
 static int apply_resize(struct rfb_client *c, unsigned w, unsigned h,
@@ -167,7 +181,7 @@ static int apply_resize(struct rfb_client *c, unsigned w, unsigned h,
 	status = srv->desk.ops->resize(srv->desk.ctx, (int)w, (int)h);
 	srv->resizer = NULL;
 	log_info("%s: asked for a %ux%u desktop: %s", c->conn->peer, w, h,
-		 status == RFB_RESIZE_OK ? "done" : "refused");
+		 resize_status_name(status));
 	return status;
 }
 
