@@ -858,6 +858,15 @@ def desktop_size_no_screens(host, port):
     return refused(host, port, 3, lambda l, i: setsize(640, 480, []))
 
 
+@case(log=[r"asked for a 16384x16384 desktop: refused \(invalid for this "
+           r"screen\)$"])
+def desktop_size_beyond_x(host, port):
+    """Within the protocol's limits but past the X screen's (Xvfb's is its
+    start size): refused before RandR is asked to set it."""
+    return refused(host, port, 3, lambda l, i: setsize(16384, 16384, [
+        (i, 0, 0, 16384, 16384, 0)]))
+
+
 @case(group="viewonly")
 def desktop_size_not_allowed(host, port):
     return refused(host, port, 1, lambda l, i: setsize(640, 480, [
