@@ -3,12 +3,15 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -262,4 +265,24 @@ struct net_conn *net_conn_new_stdio(int rfd, int wfd)
 	else
 		snprintf(s->base.peer, sizeof(s->base.peer), "inetd");
 	return &s->base;
+}
+
+size_t net_conn_unacked(struct net_conn *c)
+{
+	int q = 0;
+
+	if (ioctl(c->fd, SIOCOUTQ, &q) < 0 || q < 0)
+		q = 0;
+	return net_conn_pending_out(c) + (size_t)q;
+}
+
+int net_conn_rtt_ms(struct net_conn *c)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	if (getsockopt(c->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0 ||
+	    len < offsetof(struct tcp_info, tcpi_rtt) + sizeof(ti.tcpi_rtt))
+		return -1;
+	return (int)(ti.tcpi_rtt / 1000);
 }

@@ -85,6 +85,14 @@ struct net_conn *net_conn_new_stdio(int rfd, int wfd);
 /* Close and free. */
 void net_conn_destroy(struct net_conn *c);
 
+/* Bytes written but not yet with the peer: the layers' own output plus
+ * the socket's send queue, unacknowledged data included (for congestion
+ * control; the queue counts as 0 where the kernel cannot say). */
+size_t net_conn_unacked(struct net_conn *c);
+/* The kernel's smoothed round trip of a TCP connection in ms; -1 for
+ * other sockets. */
+int net_conn_rtt_ms(struct net_conn *c);
+
 /* The failure text for a read/write that returned -1 or 0. */
 const char *net_conn_strerror(const struct net_conn *c, int err);
 
