@@ -130,6 +130,7 @@ static int send_some(struct rfb_client *c)
 			return -1;
 		}
 		buf_consume(&c->out, (size_t)n);
+		rfb_cc_sent(&c->cc, (size_t)n);
 		if (c->out_hold != SIZE_MAX)
 			c->out_hold -= (size_t)n;
 	}

@@ -19,6 +19,9 @@ enum {
 };
 
 #define FENCE_MAX_PAYLOAD 64
+/* Our RTT Fences carry this and the time they were sent. */
+#define PING_MAGIC "xrCC"
+#define PING_LEN 8
 
 static void send_fence(struct rfb_client *c, uint32_t flags,
 		       const uint8_t *payload, uint8_t len)
@@ -47,9 +50,41 @@ void rfb_ext_announce(struct rfb_client *c, unsigned newcaps)
 		send_end_of_cu(c);
 }
 
+/* BlockBefore: the viewer answers once it has processed everything sent
+ * before, the update included (rfbproto 7.6.5). */
+void rfb_ext_ping(struct rfb_client *c)
+{
+	uint8_t p[PING_LEN];
+	uint32_t now = (uint32_t)loop_now_ms();
+
+	if (!(c->caps & RFB_CAP_FENCE) || !(c->caps & RFB_CAP_CONTINUOUS) ||
+	    c->no_pings)
+		return;
+	memcpy(p, PING_MAGIC, 4);
+	p[4] = (uint8_t)(now >> 24);
+	p[5] = (uint8_t)(now >> 16);
+	p[6] = (uint8_t)(now >> 8);
+	p[7] = (uint8_t)now;
+	if (!c->pings_out)
+		c->ping_ms = loop_now_ms();
+	c->pings_out++;
+	send_fence(c, FENCE_REQUEST | FENCE_BLOCK_BEFORE, p, PING_LEN);
+}
+
+static void ping_answered(struct rfb_client *c, const uint8_t *p)
+{
+	uint32_t sent = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 |
+			(uint32_t)p[6] << 8 | p[7];
+
+	if (c->pings_out > 0)
+		c->pings_out--;
+	c->ping_ms = loop_now_ms();
+	rfb_cc_rtt(&c->cc, (uint32_t)c->ping_ms - sent);
+}
+
 /* rfbproto 7.5.8 ClientFence.  We handle messages strictly in order and
  * answer at once, which satisfies every flag; a response to our own
- * request needs nothing. */
+ * request is an RTT sample. */
 ssize_t rfb_ext_fence(struct rfb_client *c, struct rd *r)
 {
 	uint32_t flags;
@@ -67,8 +102,14 @@ ssize_t rfb_ext_fence(struct rfb_client *c, struct rd *r)
 	}
 	if (!rd_has(r, len))
 		return 0;
-	if (flags & FENCE_REQUEST)
+	if (flags & FENCE_REQUEST) {
 		send_fence(c, flags & FENCE_KNOWN, rd_bytes(r, len), len);
+	} else if (len == PING_LEN) {
+		const uint8_t *p = rd_bytes(r, len);
+
+		if (!memcmp(p, PING_MAGIC, 4))
+			ping_answered(c, p);
+	}
 	return 9 + len;
 }
 

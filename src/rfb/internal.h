@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "encode/encoder.h"
+#include "rfb/congestion.h"
 #include "rfb/desktop.h"
 #include "rfb/pixfmt.h"
 #include "rfb/server.h"
@@ -48,6 +49,12 @@ enum rfb_client_state {
 /* ExtendedDesktopSize rectangles queued for one client; a client sending
  * SetDesktopSize faster than it reads the answers is dropped past it. */
 #define RFB_MAX_SIZE_EVENTS 8
+/* Updates a viewer may have unprocessed (Fence round trips pending); and
+ * how long an unanswered one may take before we stop asking. */
+#define RFB_CC_MAX_PINGS 3
+#define RFB_CC_PING_TIMEOUT_MS 3000
+/* How often a congested link is looked at again. */
+#define RFB_CC_POLL_MS 5
 /* Quiet time after which areas sent lossily are sent again losslessly. */
 #define RFB_REFRESH_MS 300
 
@@ -132,6 +139,11 @@ struct rfb_client {
 	struct loop_timer *refresh_timer;
 	struct pace pace;		/* -fps: when the next update may go */
 	struct loop_timer *pace_timer;	/* armed while an update waits */
+	struct rfb_cc cc;		/* congestion control */
+	struct loop_timer *cc_timer;	/* armed while the link is full */
+	int pings_out;	   /* our RTT Fences not yet answered */
+	uint64_t ping_ms;  /* when the last one went */
+	bool no_pings;	   /* it never answered them: stop asking */
 	bool update_wanted;
 	bool cu_enabled; /* continuous updates (rfbproto 7.5.7) */
 	pixman_region32_t cu_area;
@@ -273,6 +285,9 @@ void rfb_server_caps_changed(struct rfb_server *srv, struct rfb_client *c,
 ssize_t rfb_ext_fence(struct rfb_client *c, struct rd *r);
 ssize_t rfb_ext_enable_cu(struct rfb_client *c, struct rd *r);
 ssize_t rfb_ext_set_desktop_size(struct rfb_client *c, struct rd *r);
+/* After an update: a Fence the viewer answers once it has processed the
+ * update (congestion control), if it takes Fence and ContinuousUpdates. */
+void rfb_ext_ping(struct rfb_client *c);
 /* First-time announcements for newly seen pseudo-encodings. */
 void rfb_ext_announce(struct rfb_client *c, unsigned newcaps);
 /* Queue an ExtendedDesktopSize rectangle; -1 (client closed) if full. */

@@ -42,6 +42,7 @@ void rfb_update_init(struct rfb_client *c)
 	pixman_region32_init(&c->lossy);
 	pixman_region32_init(&c->cu_area);
 	pace_init(&c->pace, c->srv->opts.fps);
+	rfb_cc_init(&c->cc);
 }
 
 void rfb_update_fini(struct rfb_client *c)
@@ -55,6 +56,8 @@ void rfb_update_fini(struct rfb_client *c)
 		loop_timer_del(c->srv->loop, c->refresh_timer);
 	if (c->pace_timer)
 		loop_timer_del(c->srv->loop, c->pace_timer);
+	if (c->cc_timer)
+		loop_timer_del(c->srv->loop, c->cc_timer);
 	rfb_ext_clear_sizes(c);
 	for (int i = 0; i < RFB_MAX_ENC_STATES; i++)
 		if (c->enc_states[i].ops && c->enc_states[i].state)
@@ -314,6 +317,7 @@ static void send_data_update(struct rfb_client *c, pixman_region32_t *reg,
 void rfb_update_sent(struct rfb_client *c)
 {
 	arm_refresh(c);
+	rfb_ext_ping(c);
 }
 
 static void pace_cb(void *data)
@@ -335,6 +339,48 @@ static bool pace_allows(struct rfb_client *c)
 	if (!c->pace_timer)
 		c->pace_timer = loop_timer_add(c->srv->loop, ms, false,
 					       pace_cb, c);
+	return false;
+}
+
+static void cc_cb(void *data)
+{
+	struct rfb_client *c = data;
+
+	c->cc_timer = NULL;
+	rfb_update_maybe_send(c);
+}
+
+/* Fence round trips, if the viewer answers them: it has not fallen more
+ * than RFB_CC_MAX_PINGS updates behind. */
+static bool pings_allow(struct rfb_client *c, uint64_t now)
+{
+	if (c->pings_out < RFB_CC_MAX_PINGS)
+		return true;
+	if (now - c->ping_ms < RFB_CC_PING_TIMEOUT_MS)
+		return false;
+	log_info("%s: no answer to Fence for %d ms: congestion control "
+		 "goes by the socket alone", c->conn->peer,
+		 RFB_CC_PING_TIMEOUT_MS);
+	c->no_pings = true;
+	c->pings_out = 0;
+	return true;
+}
+
+/* Congestion control: true if the link has room for another update;
+ * otherwise look again soon (a Fence answer also brings us back). */
+static bool cc_allows(struct rfb_client *c)
+{
+	uint64_t now = loop_now_ms();
+	int rtt = net_conn_rtt_ms(c->conn);
+
+	rfb_cc_queued(&c->cc, now, net_conn_unacked(c->conn));
+	if (rtt >= 0)
+		rfb_cc_rtt(&c->cc, (uint32_t)rtt);
+	if (rfb_cc_may_send(&c->cc, c->out.len) && pings_allow(c, now))
+		return true;
+	if (!c->cc_timer)
+		c->cc_timer = loop_timer_add(c->srv->loop, RFB_CC_POLL_MS,
+					     false, cc_cb, c);
 	return false;
 }
 
@@ -360,7 +406,7 @@ void rfb_update_maybe_send(struct rfb_client *c)
 	     pixman_region32_not_empty(&refresh) ||
 	     pixman_region32_not_empty(&c->copied) || cursor_due(c) ||
 	     c->pos_pending || c->name_pending || led_due(c) || c->owed) &&
-	    pace_allows(c)) {
+	    pace_allows(c) && cc_allows(c)) {
 		pace_mark(&c->pace, loop_now_ms());
 		send_data_update(c, &reg, &refresh);
 	}
