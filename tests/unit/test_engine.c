@@ -254,6 +254,39 @@ static void test_bad_messages(void)
 	}
 }
 
+/* A message begun and left unfinished closes its client message_ms after
+ * its last byte; bytes arriving restart the wait, and a client idle
+ * between messages is never timed out. */
+static void test_message_timeout(void)
+{
+	static const uint8_t cut[12] = { 6, 0, 0, 0, 0, 0, 0, 60,
+					 'a', 'b', 'c', 'd' };
+	struct rfb_server_opts o = { .shared = true, .message_ms = 500 };
+	uint8_t rest[30];
+	int idle, slow, stalled;
+
+	new_server_opts(o);
+	idle = normal_client();
+	slow = normal_client();
+	stalled = normal_client();
+	send_bytes(stalled, cut, sizeof(cut));
+	send_bytes(slow, cut, 8);
+	for (int i = 0; i < 30; i++) /* 30 pumps of 20 ms, a byte each */
+		send_bytes(slow, "x", 1);
+	CHECK(closed_by_server(stalled));
+	memset(rest, 'y', sizeof(rest));
+	send_bytes(slow, rest, 30);
+	send_fbur(slow, false, 0, 0, 2, 2);
+	CHECK(check_raw_update(slow, 0, 0, 2, 2));
+	CHECK_EQ(fake.cutlen, 60);
+	send_fbur(idle, false, 0, 0, 2, 2);
+	CHECK(check_raw_update(idle, 0, 0, 2, 2));
+	close(stalled);
+	close(slow);
+	close(idle);
+	free_server();
+}
+
 /* rfbproto 7.3.1: an exclusive ClientInit disconnects the others only
  * under -noshared; under -shared (the default) it is treated as shared. */
 static void test_shared_flag(void)
@@ -290,6 +323,7 @@ int main(void)
 	UNIT_RUN(test_updates);
 	UNIT_RUN(test_release_on_disconnect);
 	UNIT_RUN(test_invalid_keysyms);
+	UNIT_RUN(test_message_timeout);
 	UNIT_RUN(test_viewonly);
 	UNIT_RUN(test_cut_text);
 	UNIT_RUN(test_bad_messages);
