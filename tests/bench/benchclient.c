@@ -7,7 +7,8 @@
  *   - updates/s: FramebufferUpdates carrying at least one rectangle;
  *   - latency: from the start of drawing a frame (benchdraw's timestamp)
  *     to the end of the update in which that frame's marker decodes;
- *   - CPU of the server and of Xvfb (/proc/PID/stat) over the timed phase;
+ *   - CPU of the server and of Xvfb (their process CPU clocks, which
+ *     /proc/PID/stat also shows) over the timed phase;
  *   - bytes received (TCP_INFO), rectangles, CopyRect rectangles and area;
  *   - pixels that still differ from the X display `--settle` seconds after
  *     the drawing stopped.
@@ -101,16 +102,15 @@ static uint64_t sock_bytes(rfbClient *cl)
 	return ti.tcpi_bytes_received;
 }
 
-/* utime + stime of a process (all its threads) in ms; 0 if pid is 0. */
-static double cpu_ms(int pid)
+/* utime + stime of a process (all its threads) in ms from /proc/PID/stat:
+ * 10 ms ticks. */
+static double stat_cpu_ms(int pid)
 {
 	char path[64], buf[1024], *p;
 	unsigned long long ut, st_;
 	FILE *f;
 	size_t n;
 
-	if (!pid)
-		return 0;
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	f = fopen(path, "r");
 	if (!f)
@@ -125,6 +125,21 @@ static double cpu_ms(int pid)
 			 &ut, &st_) != 2)
 		return 0;
 	return (ut + st_) * 1000.0 / sysconf(_SC_CLK_TCK);
+}
+
+/* CPU time of a process, all its threads including ended ones, in ms; 0
+ * if pid is 0.  The process CPU clock counts nanoseconds, which an idle
+ * server's fraction of a percent needs; /proc ticks are the fallback. */
+static double cpu_ms(int pid)
+{
+	clockid_t clk;
+	struct timespec ts;
+
+	if (!pid)
+		return 0;
+	if (!clock_getcpuclockid(pid, &clk) && !clock_gettime(clk, &ts))
+		return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+	return stat_cpu_ms(pid);
 }
 
 static uint32_t fb_pixel(rfbClient *cl, int x, int y)
@@ -451,7 +466,7 @@ static void report(const char *wl, double srv_ms, double xvfb_ms, long wrong)
 		fprintf(o,
 			"server=%s enc=%s wl=%s secs=%.3f frames=%lu "
 			"shown=%lu updates=%lu p50=%.2f p95=%.2f "
-			"srv_cpu_ms=%.0f xvfb_cpu_ms=%.0f bytes=%llu "
+			"srv_cpu_ms=%.2f xvfb_cpu_ms=%.2f bytes=%llu "
 			"rects=%lu px=%llu copy_rects=%lu copy_px=%llu "
 			"wrong=%ld wrong_box=%dx%d+%d+%d\n",
 			opt.label, opt.encoding, wl, secs, frames, shown, ups,

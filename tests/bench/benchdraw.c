@@ -98,20 +98,19 @@ static void draw_marker(struct ctx *c, uint32_t seq)
 		     BENCH_MARKER_CELL);
 }
 
-/* A full-screen picture, smooth like a photo with some fine detail, that
- * differs everywhere from one phase to the next. */
-static Pixmap plasma(struct ctx *c, int phase)
+/* A photo-like picture, smooth with some grain, in a w x h area of d. */
+static void photo(struct ctx *c, Drawable d, int x0, int y0, int w, int h,
+		  int phase)
 {
 	int depth = DefaultDepth(c->dpy, DefaultScreen(c->dpy));
-	Pixmap pm = XCreatePixmap(c->dpy, c->root, c->sw, c->sh, depth);
-	XImage *img = XCreateImage(c->dpy, c->vis, depth, ZPixmap, 0, NULL,
-				   c->sw, 1, 32, 0);
+	XImage *img = XCreateImage(c->dpy, c->vis, depth, ZPixmap, 0, NULL, w,
+				   1, 32, 0);
 	double p = phase * 0.7;
 	int x, y;
 
 	img->data = malloc(img->bytes_per_line);
-	for (y = 0; y < c->sh; y++) {
-		for (x = 0; x < c->sw; x++) {
+	for (y = 0; y < h; y++) {
+		for (x = 0; x < w; x++) {
 			double v = sin(x * 0.011 + p) + sin(y * 0.017 - p) +
 				   sin((x + y) * 0.006 + 2 * p);
 			unsigned n = rnd(c) & 3;
@@ -121,9 +120,36 @@ static Pixmap plasma(struct ctx *c, int phase)
 
 			XPutPixel(img, x, 0, rgb(c, r & 255, g & 255, b & 255));
 		}
-		XPutImage(c->dpy, pm, c->gc, img, 0, 0, 0, y, c->sw, 1);
+		XPutImage(c->dpy, d, c->gc, img, 0, 0, x0, y0 + y, w, 1);
 	}
 	XDestroyImage(img);
+}
+
+static const char *word(struct ctx *c);
+
+/* One full-screen "page", as when switching tabs or desktops: text on a
+ * tinted background, a side bar, and a photo over a fifth of the screen.
+ * Pages differ everywhere (tint, text, picture), yet are as compressible
+ * as real screens rather than noise. */
+static Pixmap page(struct ctx *c, int i)
+{
+	int depth = DefaultDepth(c->dpy, DefaultScreen(c->dpy));
+	Pixmap pm = XCreatePixmap(c->dpy, c->root, c->sw, c->sh, depth);
+	int side = c->sw / 8, y, x;
+
+	fill(c, pm, rgb(c, 236 - 6 * i, 238, 226 + 5 * i), 0, 0, c->sw, c->sh);
+	fill(c, pm, rgb(c, 40 + 12 * i, 50, 70), 0, 0, side, c->sh);
+	for (y = c->line; y < c->sh; y += c->line) {
+		XSetForeground(c->dpy, c->gc, rgb(c, 20, 20 + 10 * i, 40));
+		for (x = side + 16; x < c->sw - 120;) {
+			const char *w = word(c);
+			int n = strlen(w);
+
+			XDrawString(c->dpy, pm, c->gc, x, y, w, n);
+			x += (n + 1) * c->font->max_bounds.width;
+		}
+	}
+	photo(c, pm, c->sw / 2, c->sh / 8, c->sw * 2 / 5, c->sh * 4 / 9, i);
 	return pm;
 }
 
@@ -173,6 +199,11 @@ static const char *const words[] = {
 };
 /* clang-format on */
 
+static const char *word(struct ctx *c)
+{
+	return words[rnd(c) % (sizeof(words) / sizeof(*words))];
+}
+
 /* One terminal line: ls/compiler-like words, some of them coloured. */
 static void term_line(struct ctx *c, Drawable d, int row)
 {
@@ -187,8 +218,7 @@ static void term_line(struct ctx *c, Drawable d, int row)
 
 	fill(c, d, rgb(c, 0, 0, 0), 0, y, c->ww, c->line);
 	while (x < c->cols - 12) {
-		const char *w =
-			words[rnd(c) % (sizeof(words) / sizeof(*words))];
+		const char *w = word(c);
 		const unsigned *k = colours[rnd(c) % 8 < 5 ? 0 : rnd(c) % 4];
 		int n = strlen(w);
 
@@ -206,8 +236,7 @@ static void editor_text(struct ctx *c)
 	fill(c, c->win, rgb(c, 250, 250, 245), 0, 0, c->ww, c->wh);
 	fill(c, c->win, rgb(c, 60, 70, 90), 0, 0, c->ww, 24);
 	for (r = 1; r < c->rows; r++) {
-		const char *w =
-			words[rnd(c) % (sizeof(words) / sizeof(*words))];
+		const char *w = word(c);
 
 		XSetForeground(c->dpy, c->gc, rgb(c, 40, 40, 40));
 		XDrawString(c->dpy, c->win, c->gc, 12,
@@ -245,7 +274,7 @@ static void setup(struct ctx *c, const char *wl)
 		c->wh = c->sh;
 		c->nframes = sizeof(c->frames) / sizeof(*c->frames);
 		for (int i = 0; i < c->nframes; i++)
-			c->frames[i] = plasma(c, i);
+			c->frames[i] = page(c, i);
 		c->win = make_window(c, 0, 0, c->ww, c->wh, rgb(c, 0, 0, 0));
 		XCopyArea(c->dpy, c->frames[0], c->win, c->gc, 0, 0, c->ww,
 			  c->wh, 0, 0);

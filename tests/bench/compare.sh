@@ -4,7 +4,7 @@
 # the same benchdraw workloads; then table.py prints them side by side.
 #
 # Environment (defaults in brackets):
-#   BENCH_SECONDS    timed phase of each workload [8]
+#   BENCH_SECONDS    timed phase of each workload [6]
 #   BENCH_HZ         drawing rate [30]
 #   BENCH_SETTLE     wait after the drawing stops before comparing [2]
 #   BENCH_SERVERS    [xrfbshare x11vnc x0vncserver]
@@ -22,7 +22,7 @@ set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${BENCH_OUT:-$TOP/build/bench}
 BIN=$TOP/build/bench
-SECS=${BENCH_SECONDS:-8}
+SECS=${BENCH_SECONDS:-6}
 HZ=${BENCH_HZ:-30}
 SETTLE=${BENCH_SETTLE:-2}
 SERVERS=${BENCH_SERVERS:-xrfbshare x11vnc x0vncserver}
@@ -83,6 +83,7 @@ server() {
 	local log=$OUT/$1.log
 	case $1 in
 	xrfbshare)
+		: >"$OUT/xrfbshare.out"
 		"$XRFBSHARE" -display "$DISPLAY_" -rfbport 0 -localhost \
 			-forever >"$OUT/xrfbshare.out" 2>"$log" &
 		SERVER_PID=$!
@@ -129,12 +130,14 @@ for s in $SERVERS; do
 	server "$s"
 	for e in $ENCODINGS; do
 		echo "bench: $s $e on $DISPLAY_ port $PORT" >&2
+		err=$OUT/client-$s-$e.log
 		"$BIN/benchclient" --label "$s" --encoding "$e" \
 			--display "$DISPLAY_" --server-pid "$SERVER_PID" \
 			--xvfb-pid "$XVFB_PID" --workloads "$WORKLOADS" \
 			--seconds "$SECS" --hz "$HZ" --settle "$SETTLE" \
-			--out "$RESULTS" "$PORT" >&2 ||
-			echo "# failed $s $e" >>"$RESULTS"
+			--out "$RESULTS" "$PORT" 2>"$err" >&2 ||
+			echo "# failed $s $e: $(tail -n 1 "$err")" >>"$RESULTS"
+		cat "$err" >&2
 	done
 	cleanup
 done
