@@ -40,6 +40,8 @@ struct rfb_client *rfb_client_new(struct rfb_server *srv,
 	rfb_pixconv_init(&c->pc, &rfb_pixfmt_server);
 	rfb_update_init(c);
 	if (loop_add_fd(srv->loop, conn->fd, LOOP_IN, client_io, c) < 0) {
+		/* On failure the caller still owns conn. */
+		c->conn = NULL;
 		rfb_client_free(c);
 		return NULL;
 	}
