@@ -93,7 +93,11 @@ static int grow(void **arr, int *cap, int need, size_t size)
 int loop_add_fd(struct loop *l, int fd, unsigned events, loop_fd_cb cb,
 		void *data)
 {
-	if (grow((void **)&l->fds, &l->capfds, l->nfds + 1, sizeof(*l->fds)))
+	/* The poll array grows here too, so that running the loop never
+	 * allocates: out of memory refuses one fd, never stops the loop. */
+	if (grow((void **)&l->fds, &l->capfds, l->nfds + 1, sizeof(*l->fds)) ||
+	    grow((void **)&l->pfds, &l->cappfds, l->nfds + 1,
+		 sizeof(*l->pfds)))
 		return -1;
 	l->fds[l->nfds++] = (struct loop_fd){ fd, events, cb, data, false };
 	return 0;
@@ -260,9 +264,6 @@ static int poll_once(struct loop *l)
 	compact(l);
 	if (l->quit)
 		return 0;
-	if (grow((void **)&l->pfds, &l->cappfds, l->nfds + 1,
-		 sizeof(*l->pfds)))
-		return -1;
 	for (int i = 0; i < l->nfds; i++) {
 		short ev = 0;
 
