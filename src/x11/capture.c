@@ -440,7 +440,10 @@ void x11_capture_region(struct x11_capture *c, pixman_region32_t *damage)
 	int n;
 
 	if (capture_tiles(c, damage, &tiles)) {
-		log_warn("out of memory comparing damage");
+		/* The X server forgot this damage already: losing it would
+		 * leave those pixels stale until they change again. */
+		log_warn("out of memory comparing damage: grabbing the screen");
+		x11_capture_all(c);
 		return;
 	}
 	b = pixman_region32_rectangles(&tiles, &n);
