@@ -104,6 +104,16 @@ void net_sniff(struct loop *loop, struct net_conn *conn, int wait_ms,
 	s->conn = conn;
 	s->cb = cb;
 	s->data = data;
+	/* Without its timer an RFB viewer, which speaks second, would wait
+	 * for ever: both or nothing. */
 	s->timer = loop_timer_add(loop, wait_ms, false, on_timeout, s);
-	loop_add_fd(loop, conn->fd, LOOP_IN | LOOP_OUT, on_io, s);
+	if (!s->timer ||
+	    loop_add_fd(loop, conn->fd, LOOP_IN | LOOP_OUT, on_io, s) < 0) {
+		log_warn("%s: out of memory for a new connection",
+			 conn->peer);
+		if (s->timer)
+			loop_timer_del(loop, s->timer);
+		net_conn_destroy(conn);
+		free(s);
+	}
 }
