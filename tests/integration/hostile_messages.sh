@@ -7,11 +7,12 @@
 # own reaction (close, ExtendedDesktopSize status, answers) and that the
 # server logged exactly the lines it must about that connection.
 # Meanwhile a well-behaved viewer (vncwatch, with an animation on the
-# screen) keeps getting updates and ends with the exact picture; the X screen never changes size.
+# screen) keeps getting updates and ends with the exact picture; the X
+# screen never changes size; descriptors and memory stay bounded.
 # Keyboard, pointer, view-only and clipboard contents: hostile_input.sh.
 set -eu
 . "$(dirname "$0")/../lib.sh"
-need_support vnctest vncwatch xdraw
+need_support vncwatch xdraw
 need_prog python3
 need_prog xclip
 need_prog xdpyinfo
@@ -59,7 +60,8 @@ wait_for 5 test "$(proc_fd_count "$SERVER_PID")" -eq "$fds0" ||
 rss=$(proc_rss_kb "$SERVER_PID")
 peak=$(vm_peak_kb "$SERVER_PID")
 log "server RSS ${rss0} -> ${rss} KiB, peak virtual ${peak0} -> ${peak} KiB"
-if { nm -D "$SERVER_BIN"; nm "$SERVER_BIN"; } 2>/dev/null | grep -q __asan_init; then
+if { nm -D "$SERVER_BIN"; nm "$SERVER_BIN"; } 2>/dev/null |
+	grep -q __asan_init; then
 	log "AddressSanitizer build: memory not measured"
 else
 	[ "$rss" -lt $((rss0 + 65536)) ] ||

@@ -19,8 +19,8 @@ hostile.py reads.
 
     hostile_msgs.py [--host H] [--log FILE] [--display :N] PORT CASE...
 
-runs the named cases (or @GROUP for a group, or "list"), printing "CASE: reaction"
-for each; with --log it checks the server's log (the lines naming each
+runs the named cases (or @GROUP for a group, or "list"), printing
+"CASE: reaction" for each; with --log it checks the server's log (the lines naming each
 connection the case made: exactly the ones LOG wants, plus connects and
 a disconnect when the case left on its own); with --display it checks
 SELECTION with xclip.  Exit 0, or 1 naming what went wrong.
