@@ -1,19 +1,20 @@
 #!/bin/bash
-# MIT-SHM segments of the server: private (mode 600) while it runs, and none
-# left behind once it has gone, whether it exits on SIGTERM or is killed.
+# MIT-SHM segments of the server: private (mode 600) and already marked
+# for removal (IPC_RMID once attached) while it runs, and none left
+# behind once it has gone, whether it exits on SIGTERM or is killed.
 # With -noshm it makes none at all.
 set -eu
 . "$(dirname "$0")/../lib.sh"
 need_support vnctest xdraw
 need_prog ipcs
 
-# segments PID: "shmid perms" of each segment PID created
+# segments PID: "shmid perms [dest]" of each segment PID created
 segments() {
 	local ids
 	ids=$(ipcs -m -p | awk -v pid="$1" '$3 == pid { print $1 }')
 	[ -n "$ids" ] || return 0
 	ipcs -m | awk -v ids=" $(echo $ids) " \
-		'index(ids, " " $2 " ") { print $2, $4 }'
+		'index(ids, " " $2 " ") { print $2, $4, $7 }'
 }
 
 no_segments() {
@@ -50,8 +51,10 @@ run_with_viewer() {
 run_with_viewer
 [ -n "$SEGS" ] ||
 	fail "server uses no MIT-SHM segment on a display with MIT-SHM"
-while read -r id perms; do
+while read -r id perms status; do
 	[ "$perms" = 600 ] || fail "segment $id has mode $perms, expected 600"
+	[ "$status" = dest ] ||
+		fail "segment $id is not marked for removal (status '$status')"
 done <<<"$SEGS"
 pid=$SERVER_PID
 kill -TERM "$pid"
