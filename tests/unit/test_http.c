@@ -270,6 +270,41 @@ static void test_head_too_big(void)
 	CHECK_EQ(status_of(req), 404);
 }
 
+/* The cap is a setting: a lowered one answers 431 past it, and the
+ * WebSocket frame cap reaches the layer an upgrade makes. */
+static void test_lowered_caps(void)
+{
+	static const char up[] = "GET / HTTP/1.1\r\nUpgrade: websocket\r\n"
+				 "Connection: Upgrade\r\nSec-WebSocket-Key: "
+				 "dGhlIHNhbXBsZSBub25jZQ==\r\n"
+				 "Sec-WebSocket-Version: 13\r\n\r\n";
+	/* A masked binary frame announcing 101 bytes. */
+	static const uint8_t frame[] = { 0x82, 0xfe, 0, 101, 1, 2, 3, 4 };
+	char req[200], b[16];
+	int fd;
+
+	opts.max_header = 100;
+	opts.ws_max_frame = 100;
+	memset(req, 'a', sizeof(req));
+	memcpy(req, "GET / HTTP/1.1\r\nX-Big: ", 23);
+	memcpy(req + 100 - 4, "\r\n\r\n", 5);
+	CHECK_EQ(status_of(req), 404);
+	memcpy(req + 100 - 4, "aa\r\n\r\n", 7);
+	CHECK_EQ(status_of(req), 431);
+	opts.max_header = 0;
+	fd = serve();
+	wsc_write(fd, up, strlen(up));
+	pump();
+	if (CHECK(upgraded)) {
+		wsc_write(fd, frame, sizeof(frame));
+		CHECK(net_conn_read(upgraded, b, sizeof(b)) < 0);
+		CHECK(strstr(upgraded->error, "cap 100"));
+		net_conn_destroy(upgraded);
+	}
+	close(fd);
+	opts.ws_max_frame = 0;
+}
+
 /* A request without its blank line waits, then is closed at the
  * timeout without an answer. */
 static void test_stall(void)
@@ -584,6 +619,7 @@ int main(void)
 	UNIT_RUN(test_upgrade_variants);
 	UNIT_RUN(test_upgrade_refused);
 	UNIT_RUN(test_head_too_big);
+	UNIT_RUN(test_lowered_caps);
 	UNIT_RUN(test_stall);
 	UNIT_RUN(test_files);
 	UNIT_RUN(test_index);

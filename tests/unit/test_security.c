@@ -126,6 +126,33 @@ static void test_vencrypt_plain(void)
 	free_server();
 }
 
+/* The Plain cap is a setting: at it a login goes through, one byte past
+ * it is refused with the reason and never checked. */
+static void test_plain_cap(void)
+{
+	static const uint32_t types[] = { RFB_VENCRYPT_PLAIN };
+	struct rfb_server_opts o = sec_opts(types, 1);
+	uint32_t sub[8];
+	int fd;
+
+	o.max_plain = 10;
+	new_server_opts(o);
+	plain_checks = 0;
+	fd = connect_client();
+	vencrypt_list(fd, sub);
+	send_u32(fd, RFB_VENCRYPT_PLAIN);
+	CHECK(plain_login(fd, "alice", "wonderland"));
+	close(fd);
+	fd = connect_client();
+	vencrypt_list(fd, sub);
+	send_u32(fd, RFB_VENCRYPT_PLAIN);
+	CHECK(!plain_login(fd, "alice", "wonderland!"));
+	CHECK(read_reason(fd, "limit 10 each"));
+	CHECK_EQ(plain_checks, 1);
+	close(fd);
+	free_server();
+}
+
 static void test_vencrypt_refusals(void)
 {
 	static const uint32_t types[] = { RFB_VENCRYPT_PLAIN,
@@ -292,6 +319,7 @@ int main(void)
 	log_set_level(LOG_ERROR);
 	UNIT_RUN(test_vencrypt_plain);
 	UNIT_RUN(test_vencrypt_refusals);
+	UNIT_RUN(test_plain_cap);
 	UNIT_RUN(test_throttle);
 	UNIT_RUN(test_throttle_doubles);
 	UNIT_RUN(test_session_policy);
