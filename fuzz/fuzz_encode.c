@@ -196,6 +196,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct enc_params p = { &fb, &pc, fz_u8(&in) % 11 - 1,
 				fz_u8(&in) % 11 - 1, NULL };
 	void *st = NULL;
+	long area = 0;
 
 	fuzz_init_log();
 	if (fsel < 0x80) {
@@ -229,13 +230,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	tdec_reset();
 	if (ops->state_new)
 		FUZZ_ASSERT((st = ops->state_new()));
-	for (int i = 0; i < 8 && in.n; i++) {
+	/* Up to 8 rectangles, 1.5 framebuffers in all: more runs. */
+	for (int i = 0; i < 8 && in.n && area < FB_W * FB_H * 3 / 2; i++) {
 		struct rfb_rect r;
 
 		r.x = fz_u16(&in) % FB_W;
 		r.y = fz_u16(&in) % FB_H;
 		r.w = 1 + fz_u16(&in) % (FB_W - r.x);
 		r.h = 1 + fz_u16(&in) % (FB_H - r.y);
+		area += (long)r.w * r.h;
 		paint(&r, fz_u8(&in), fz_u8(&in));
 		round_trip(ops, st, &p, &r);
 	}

@@ -2,7 +2,8 @@
  * its real encoders and a fake desktop (fuzz/session.h), with desktop
  * events in between.  The handshake (3.8, None, shared) is done first;
  * then the input is a script:
- *   byte 0    bit 0 view-only, bit 1 no clipboard, bit 2 small caps
+ *   byte 0    bit 0 view-only, bit 1 no clipboard, bit 2 small caps,
+ *             bit 3 encoding on two worker threads (-threads)
  *   then ops  op % 11, with its arguments (see run_op)
  * Client bytes may hold any message: SetPixelFormat, SetEncodings with
  * every encoding and pseudo-encoding, FramebufferUpdateRequest, keys,
@@ -154,6 +155,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.shared = true;
 	o.viewonly = cfg & 1;
 	o.noclipboard = cfg & 2;
+	o.threads = cfg & 8 ? 2 : 0;
 	if (cfg & 4) {
 		o.max_cuttext = 100;
 		o.max_queue = 32768;

@@ -147,6 +147,8 @@ def messages():
                  ops_bytes(fbur(1, 0, 0, 100, 70)))
             if e in (0, 16) or name == "16":
                 save("messages", "enc%d-%s" % (e, name), s)
+            if e in (7, 16) and name == "16":
+                save("messages", "threads-enc%d" % e, b"\x08" + s[1:])
     save("messages", "ext", b"\0" + ops_bytes(
         hello + fence(0x80000003, b"abc") + enable_cu(1, 0, 0, 64, 48) +
         set_desktop_size(80, 60, [(1, 0, 0, 80, 60)]) +

@@ -55,6 +55,10 @@ static void fz_prepare(void *data)
 	ssize_t r;
 	int avail = 0;
 
+	/* Updates being encoded on workers (-threads) are finished here,
+	 * so each input takes the same path every time. */
+	if (srv->pool)
+		pool_drain(srv->pool);
 	while ((r = recv(fzs.peer, tmp, sizeof(tmp), MSG_DONTWAIT)) > 0)
 		if (fzs.output)
 			fzs.output(tmp, (size_t)r);
