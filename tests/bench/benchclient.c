@@ -158,13 +158,15 @@ static int64_t read_marker(rfbClient *cl)
 
 	if (cl->width < BENCH_MARKER_W || cl->height < BENCH_MARKER_CELL)
 		return -1;
+	/* two pixels of each cell, which must agree */
 	for (i = 0; i < BENCH_MARKER_BITS; i++) {
-		uint32_t g =
-			fb_pixel(cl, i * BENCH_MARKER_CELL + c, c) >> 8 & 255;
+		int x = i * BENCH_MARKER_CELL + c;
+		uint32_t g = fb_pixel(cl, x, c) >> 8 & 255;
+		uint32_t h = fb_pixel(cl, x - 1, c - 1) >> 8 & 255;
 
-		if (g >= 160)
+		if (g >= 160 && h >= 160)
 			code |= 1u << i;
-		else if (g > 96)
+		else if (g > 96 || h > 96)
 			return -1;
 	}
 	return bench_marker_seq(code);
@@ -200,11 +202,17 @@ static void finished_update(rfbClient *cl)
 		st.log[st.n++] = st.cur;
 	}
 	memset(&st.cur, 0, sizeof(st.cur));
-	if (seq < 0 || seq <= st.last_seq)
+	/* A garbled marker may pass the check by chance (1 in 4096): only a
+	 * frame of the running workload, newer than the last one, counts. */
+	if (seq < st.base || (uint64_t)(seq - st.base) >= st.nframes ||
+	    seq <= st.last_seq) {
+		if (seq >= 0 && opt.verbose)
+			fprintf(stderr, "marker %lld ignored\n",
+				(long long)seq);
 		return;
+	}
 	st.last_seq = seq;
-	if (seq >= st.base && (uint64_t)(seq - st.base) < st.nframes &&
-	    !st.shown[seq - st.base])
+	if (!st.shown[seq - st.base])
 		st.shown[seq - st.base] = t;
 }
 
@@ -492,6 +500,7 @@ static void run_workload(rfbClient *cl, const char *wl)
 	st.start = st.stop = 0;
 	st.ready = false;
 	st.n = 0;
+	st.last_seq = (int64_t)st.base - 1;
 	drawer_start(&d, wl);
 	/* the scene is set up and on the viewer, with a quiet moment */
 	pump(cl, &d, 30000, is_ready);
@@ -619,7 +628,6 @@ int main(int argc, char **argv)
 		rfbClientLog = rfbClientErr = quiet_log;
 	cl = connect_server();
 	st.base = 1;
-	st.last_seq = 0;
 	/* the first full picture */
 	pump(cl, NULL, 2000, NULL);
 	for (wl = strtok_r(opt.workloads, ",", &save); wl;
