@@ -114,7 +114,7 @@ def main():
     by = {(r["server"], r["enc"], r["wl"]): r for r in rows}
     ours = "xrfbshare" if "xrfbshare" in servers else servers[0]
     peers = [s for s in servers if s != ours]
-    head = ["", "enc"] + servers + ["%s/%s" % ("xrfb", p) for p in peers]
+    head = ["measure", "enc"] + servers + ["%s/%s" % ("xrfb", p) for p in peers]
     widths = [22, 10] + [max(11, len(h)) for h in head[2:]]
 
     def line(cells):
@@ -148,6 +148,78 @@ def main():
                     cells.append("%.2f" % (a / b)
                                  if a is not None and b else "-")
                 print(line(cells))
+    if peers:
+        targets(by, ours, peers, encs, md)
+
+
+def cpu_per_update(r):
+    u = r["updates"]
+    return (r["srv_cpu_ms"] + r["xvfb_cpu_ms"]) / u if u else None
+
+
+def targets(by, ours, peers, encs, md):
+    """Issue 7's targets, checked against this run's numbers (informative:
+    nothing fails on them)."""
+    out = []
+
+    def check(name, ok, detail):
+        if ok is None:
+            return
+        out.append((name, "met" if ok else "NOT met", detail))
+
+    for wl in ("term", "drag", "blink", "full"):
+        for e in encs:
+            r = by.get((ours, e, wl))
+            ps = [by[(p, e, wl)] for p in peers if (p, e, wl) in by]
+            if not r or not ps:
+                continue
+            en = ENC_NAMES.get(e, e)
+            lat = [p["p50"] for p in ps if p["shown"]]
+            if r["shown"] and lat:
+                check("%s %s latency p50 <= half the better peer's" % (wl, en),
+                      r["p50"] <= min(lat) / 2,
+                      "%.1f vs %.1f ms" % (r["p50"], min(lat)))
+            cpu = [c for c in map(cpu_per_update, ps) if c is not None]
+            if cpu_per_update(r) is not None and cpu:
+                check("%s %s CPU/update (server+Xvfb) <= better peer's"
+                      % (wl, en), cpu_per_update(r) <= min(cpu),
+                      "%.2f vs %.2f ms" % (cpu_per_update(r), min(cpu)))
+    for e in encs:
+        en = ENC_NAMES.get(e, e)
+        r = by.get((ours, e, "idle"))
+        if r and r["secs"]:
+            pct = r["srv_cpu_ms"] * 0.1 / r["secs"]
+            check("idle %s CPU < 0.1 %%" % en, pct < 0.1, "%.3f %%" % pct)
+        r = by.get((ours, e, "full"))
+        if r and r["secs"]:
+            want = 30 if e == "jpeg" else 20
+            ups = r["updates"] / r["secs"]
+            check("full %s >= %d updates/s" % (en, want), ups >= want,
+                  "%.1f/s" % ups)
+        r = by.get((ours, e, "term"))
+        ps = [by[(p, e, "term")] for p in peers if (p, e, "term") in by]
+        if r and r["px"]:
+            pct = 100.0 * r["copy_px"] / r["px"]
+            check("term %s mostly CopyRect" % en, pct > 50, "%.0f %%" % pct)
+        kb = [p["bytes"] / p["updates"] for p in ps if p["updates"]]
+        if r and r["updates"] and kb:
+            mine = r["bytes"] / r["updates"]
+            check("term %s bytes/update <= half the peers' fewest" % en,
+                  mine <= min(kb) / 2,
+                  "%.1f vs %.1f KB" % (mine / 1024, min(kb) / 1024))
+    if not out:
+        return
+    print()
+    print(("### " if md else "== ") + "issue 7 targets in this run")
+    if md:
+        print()
+        print("| target | | this run |")
+        print("|---|---|---|")
+    for name, ok, detail in out:
+        if md:
+            print("| %s | %s | %s |" % (name, ok, detail))
+        else:
+            print("%-58s %-8s %s" % (name, ok, detail))
 
 
 if __name__ == "__main__":
