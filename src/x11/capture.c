@@ -145,7 +145,9 @@ static const uint8_t *capture_src_at(const struct x11_capture *c,
 }
 
 /* Convert one tile row by row; once a row differs, the rest of the tile
- * goes straight into the framebuffer without comparing. */
+ * goes straight into the framebuffer without comparing.  In the server's
+ * own format a row whose bytes equal the framebuffer's is unchanged (its
+ * padding bytes are zero too), which spares converting it. */
 static bool capture_tile(struct x11_capture *c, const struct capture_src *s,
 			 int x, int y, int w, int h)
 {
@@ -160,6 +162,8 @@ static bool capture_tile(struct x11_capture *c, const struct capture_src *s,
 			x11_pixconv_row(&c->conv, dst, src, w);
 			continue;
 		}
+		if (c->conv.fast && !memcmp(src, dst, bytes))
+			continue;
 		x11_pixconv_row(&c->conv, c->row, src, w);
 		if (memcmp(c->row, dst, bytes)) {
 			memcpy(dst, c->row, bytes);
@@ -317,29 +321,58 @@ static uint32_t *capture_moved_buf(struct x11_capture *c, size_t len)
  * is written into it from the grab the search used, then reported; the
  * tile comparison that follows, from the same grab, finds those tiles
  * unchanged and reports the rest. */
+/* The group's new pixels in the framebuffer's format: the grab itself
+ * when it has that format (dirty padding bytes then only make the search
+ * miss, never match wrongly), else a converted copy.  Sets *stride. */
+static const uint32_t *capture_motion_pixels(struct x11_capture *c,
+					     const struct capture_src *s,
+					     const pixman_box32_t *g,
+					     int *stride)
+{
+	int w = g->x2 - g->x1, h = g->y2 - g->y1;
+	uint32_t *buf;
+
+	if (c->conv.fast && s->img->bytes_per_line % 4 == 0) {
+		*stride = s->img->bytes_per_line / 4;
+		return (const uint32_t *)capture_src_at(c, s, g->x1, g->y1);
+	}
+	buf = capture_moved_buf(c, (size_t)w * h);
+	if (!buf)
+		return NULL;
+	for (int r = 0; r < h; r++)
+		x11_pixconv_row(&c->conv, buf + (size_t)r * w,
+				capture_src_at(c, s, g->x1, g->y1 + r), w);
+	*stride = w;
+	return buf;
+}
+
 static void capture_motion_group(struct x11_capture *c,
 				 const struct capture_src *s,
 				 const pixman_box32_t *g)
 {
-	int w = g->x2 - g->x1, h = g->y2 - g->y1, n;
+	int w = g->x2 - g->x1, h = g->y2 - g->y1, n, stride;
 	uint32_t *old = c->fb.pixels + (size_t)g->y1 * c->fb.stride + g->x1;
-	uint32_t *buf = capture_moved_buf(c, (size_t)w * h);
+	const uint32_t *cur = capture_motion_pixels(c, s, g, &stride);
 	struct x11_motion mv[X11_MOTION_MAX];
 
-	if (!buf)
+	if (!cur)
 		return;
-	for (int r = 0; r < h; r++)
-		x11_pixconv_row(&c->conv, buf + (size_t)r * w,
-				capture_src_at(c, s, g->x1, g->y1 + r), w);
-	n = x11_motion_find(old, c->fb.stride, buf, w, w, h, mv,
+	n = x11_motion_find(old, c->fb.stride, cur, stride, w, h, mv,
 			    X11_MOTION_MAX);
 	for (int i = 0; i < n; i++) {
 		const struct rfb_rect *d = &mv[i].dst;
 
-		for (int r = d->y; r < d->y + d->h; r++)
-			memcpy(old + (size_t)r * c->fb.stride + d->x,
-			       buf + (size_t)r * w + d->x,
-			       (size_t)d->w * sizeof(*buf));
+		for (int r = d->y; r < d->y + d->h; r++) {
+			uint32_t *to = old + (size_t)r * c->fb.stride + d->x;
+			const uint32_t *from = cur + (size_t)r * stride + d->x;
+
+			/* A grab still has its padding bytes: convert. */
+			if (cur == c->moved)
+				memcpy(to, from, (size_t)d->w * sizeof(*to));
+			else
+				x11_pixconv_row(&c->conv, to,
+						(const uint8_t *)from, d->w);
+		}
 	}
 	for (int i = 0; i < n; i++) {
 		struct rfb_rect d = mv[i].dst;
