@@ -52,6 +52,12 @@ struct rfb_desktop_ops {
 	/* Viewers want PointerPos: report pointer moves with
 	 * rfb_server_pointer_moved while `on`. */
 	void (*want_pointer_pos)(void *ctx, bool on);
+	/* A viewer can take an update now: capture soon if changes wait.
+	 * True while such a capture is coming, so the viewer is not sent
+	 * pixels it would replace at once.  Called often, so it must be
+	 * cheap when nothing waits.  NULL: the backend captures whenever
+	 * the screen changes. */
+	bool (*ready)(void *ctx);
 };
 
 /* ExtendedDesktopSize status codes (rfbproto 7.8.9). */
@@ -84,6 +90,10 @@ struct rfb_server;
 
 /* Set (or replace, on resize) the framebuffer; everything is damaged. */
 void rfb_server_set_fb(struct rfb_server *srv, const struct rfb_fb *fb);
+/* True if some viewer could take an update now.  Until one can, a
+ * backend may leave changes where they are (the X server accumulates
+ * damage for free) and capture once, later, when ready() is called. */
+bool rfb_server_ready(const struct rfb_server *srv);
 /* Pixels in `r` changed in the framebuffer. */
 void rfb_server_damage(struct rfb_server *srv, const struct rfb_rect *r);
 void rfb_server_bell(struct rfb_server *srv);

@@ -247,6 +247,9 @@ void rfb_input_release(struct rfb_client *c);
 /* update.c: FramebufferUpdate (rfbproto 7.6.1) and server messages. */
 void rfb_update_init(struct rfb_client *c);
 void rfb_update_fini(struct rfb_client *c);
+/* Could the client take an update now (it wants one, no job runs, the
+ * link has room)? */
+bool rfb_update_ready(const struct rfb_client *c);
 /* Send an update if one is wanted, something changed and the client's
  * queue has room. */
 void rfb_update_maybe_send(struct rfb_client *c);

@@ -262,6 +262,14 @@ void rfb_server_set_fb(struct rfb_server *srv, const struct rfb_fb *fb)
 		srv->resize_answered = true;
 }
 
+bool rfb_server_ready(const struct rfb_server *srv)
+{
+	for (const struct rfb_client *c = srv->clients; c; c = c->next)
+		if (rfb_update_ready(c))
+			return true;
+	return false;
+}
+
 void rfb_server_damage(struct rfb_server *srv, const struct rfb_rect *r)
 {
 	for (struct rfb_client *c = srv->clients; c; c = c->next)

@@ -350,6 +350,19 @@ static void cc_cb(void *data)
 	rfb_update_maybe_send(c);
 }
 
+static bool can_send(const struct rfb_client *c)
+{
+	return c->state == RFB_CS_NORMAL && !c->job_busy &&
+	       c->out.len < RFB_OUT_LOW_WATER && c->srv->fb.pixels &&
+	       (c->update_wanted || c->cu_enabled);
+}
+
+bool rfb_update_ready(const struct rfb_client *c)
+{
+	return can_send(c) && rfb_cc_may_send(&c->cc, c->out.len) &&
+	       c->pings_out < RFB_CC_MAX_PINGS;
+}
+
 /* Fence round trips, if the viewer answers them: it has not fallen more
  * than RFB_CC_MAX_PINGS updates behind. */
 static bool pings_allow(struct rfb_client *c, uint64_t now)
@@ -388,9 +401,12 @@ void rfb_update_maybe_send(struct rfb_client *c)
 {
 	pixman_region32_t area, reg, refresh;
 
-	if (c->state != RFB_CS_NORMAL || c->job_busy ||
-	    c->out.len >= RFB_OUT_LOW_WATER ||
-	    !c->srv->fb.pixels || (!c->update_wanted && !c->cu_enabled))
+	if (!can_send(c))
+		return;
+	/* The backend may be holding changes until someone can take them;
+	 * then the update waits for them. */
+	if (c->srv->desk.ops->ready && cc_allows(c) && rfb_update_ready(c) &&
+	    c->srv->desk.ops->ready(c->srv->desk.ctx))
 		return;
 	if (c->nsize_events || c->size_changed) {
 		send_size_update(c);

@@ -97,6 +97,13 @@ static void backend_want_pointer_pos(void *ctx, bool on)
 	x11_cursor_want_pos(&b->cursor, on);
 }
 
+static bool backend_ready(void *ctx)
+{
+	struct x11_backend *b = ctx;
+
+	return x11_damage_ready(&b->dmg);
+}
+
 static const struct rfb_desktop_ops backend_ops = {
 	.key = backend_key,
 	.key_code = backend_key_code,
@@ -105,6 +112,7 @@ static const struct rfb_desktop_ops backend_ops = {
 	.clients_changed = backend_clients_changed,
 	.resize = backend_resize,
 	.want_pointer_pos = backend_want_pointer_pos,
+	.ready = backend_ready,
 };
 
 struct rfb_desktop x11_backend_desktop(struct x11_backend *b)

@@ -76,6 +76,13 @@ static void damage_tick(void *data)
 
 	/* One-shot: the loop frees it after this callback. */
 	d->timer = NULL;
+	d->catching_up = false;
+	/* Nobody can take an update: capturing now would be work thrown
+	 * away by the next capture.  The X server keeps the damage. */
+	if (d->cap->srv && !rfb_server_ready(d->cap->srv)) {
+		d->deferred = true;
+		return;
+	}
 	pace_mark(&d->pace, loop_now_ms());
 	if (d->full || !d->damage) {
 		damage_grab_full(d);
@@ -88,6 +95,16 @@ static void damage_tick(void *data)
 		damage_arm(d, d->poll_ms);
 	if (d->after_tick)
 		d->after_tick(d->after_tick_data);
+}
+
+bool x11_damage_ready(struct x11_damage *d)
+{
+	if (d->deferred && !d->timer && d->nclients) {
+		d->deferred = false;
+		damage_arm(d, pace_delay(&d->pace, loop_now_ms()));
+		d->catching_up = d->timer != NULL;
+	}
+	return d->catching_up;
 }
 
 bool x11_damage_event(struct x11_damage *d, const XEvent *ev)
@@ -116,6 +133,7 @@ void x11_damage_set_clients(struct x11_damage *d, int nclients)
 		 * next first client starts with a full grab anyway. */
 		loop_timer_del(d->loop, d->timer);
 		d->timer = NULL;
+		d->catching_up = false;
 	}
 }
 

@@ -22,6 +22,8 @@ struct x11_damage {
 	XserverRegion parts; /* receives the damage at each tick */
 	bool pending;	     /* the server holds damage for us */
 	bool full;	     /* next tick grabs the whole screen */
+	bool deferred;	     /* a tick found no viewer ready: wait for one */
+	bool catching_up;    /* the deferred tick is armed */
 	int nclients;
 	int poll_ms;
 	struct loop_timer *timer; /* the next tick, if armed */
@@ -44,6 +46,10 @@ bool x11_damage_event(struct x11_damage *d, const XEvent *ev);
 /* The number of clients changed: capture starts with a full grab on the
  * first and stops with the last. */
 void x11_damage_set_clients(struct x11_damage *d, int nclients);
+
+/* A viewer can take an update: run the tick that was deferred.  True
+ * until that tick has run. */
+bool x11_damage_ready(struct x11_damage *d);
 
 /* Compare the whole screen at the next tick (soon), for changes that
  * damage does not report. */
