@@ -85,13 +85,18 @@ def must_close(s, what, seconds=15):
 
 
 def bad_version(port, rng):
+    """Garbage is closed at once; 3.889 is answered as 3.8 and a version
+    cut short waits for its end: both end at the handshake timeout (30 s)
+    unless we close our side."""
     s = connect(port)
     recv_exact(s, 12)
-    s.sendall(rng.choice([b"RFB 003.889\n", b"\0" * 12, os.urandom(12),
-                          b"RFB 003.00"]))
+    v = rng.choice([b"RFB 003.889\n", b"\0" * 12, b"\xff" + os.urandom(11),
+                    b"RFB 003.00"])
+    s.sendall(v)
     if rng.random() < 0.5:
         s.shutdown(socket.SHUT_WR)
-    return must_close(s, "a bad ProtocolVersion")
+    return must_close(s, "ProtocolVersion %r" % v, 15 if v[0] in (0, 255)
+                      else 45)
 
 
 def unoffered_type(port, rng):
@@ -208,16 +213,17 @@ def bad_http(port, rng):
 
 
 def tls_garbage(port, rng):
-    """A whole record of garbage gets an alert at once; a record cut
-    short is an abandoned handshake: the TLS sniffing window (10 s) and
-    then the handshake timeout (30 s) end it."""
+    """A record of garbage, whole or cut short.  GnuTLS may take garbage
+    for the start of a longer handshake message and wait for the rest:
+    then the TLS sniffing window (10 s) and the handshake timeout (30 s)
+    end it."""
     s = connect(port)
     n = rng.randrange(2, 300)
-    if rng.random() < 0.8:
-        s.sendall(b"\x16\x03\x01" + struct.pack(">H", n) + os.urandom(n))
-        return must_close(s, "a garbage TLS record", 15)
-    s.sendall(b"\x16\x03\x01" + struct.pack(">H", n + 1) + os.urandom(n))
-    return must_close(s, "a TLS record cut short", 50)
+    cut = rng.random() < 0.2
+    s.sendall(b"\x16\x03\x01" + struct.pack(">H", n + cut) +
+              os.urandom(n))
+    return must_close(s, "a garbage TLS record%s" % (
+        " cut short" if cut else ""), 50)
 
 
 def reset_mid_update(port, rng):
