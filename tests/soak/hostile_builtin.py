@@ -18,7 +18,8 @@ SUPPORT = os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), "support")
 
 
-# Set when the soak ends: waits stop early, and count as fine.
+# Set when the soak ends or drains for an idle reading: waits for the
+# server to close stop early and count as fine (our side closes then).
 STOP = threading.Event()
 
 # where the HTTP and WebSocket cases come from (see soak.py BROWSER_ADDR)

@@ -585,6 +585,7 @@ class Soak:
         time.sleep(1)
 
     def idle_reading(self, want_fds):
+        hostile_builtin.STOP.set()
         with self.lock:
             self.draining = True
             while (self.running > 0 or self.hostile_busy) and \
@@ -596,6 +597,8 @@ class Soak:
         self.idle.append(r)
         log("idle at %d s: RSS %d KiB, %d fds, %d SHM segments" % r)
         with self.lock:
+            if not self.stopping:
+                hostile_builtin.STOP.clear()
             self.draining = False
             self.lock.notify_all()
 
