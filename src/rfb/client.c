@@ -120,8 +120,14 @@ static size_t sendable(const struct rfb_client *c)
 
 static int send_some(struct rfb_client *c)
 {
-	while (sendable(c)) {
-		ssize_t n = net_conn_write(c->conn, c->out.data, sendable(c));
+	size_t done = 0, can = sendable(c);
+	int ret = 0;
+
+	/* What went is dropped from the queue once at the end: one move of
+	 * the rest, not one per write. */
+	while (done < can) {
+		ssize_t n = net_conn_write(c->conn, c->out.data + done,
+					   can - done);
 
 		if (n < 0 && net_conn_again(errno))
 			break;
@@ -129,13 +135,17 @@ static int send_some(struct rfb_client *c)
 			rfb_client_close(c, "write failed: %s",
 					 net_conn_strerror(c->conn,
 							   n < 0 ? errno : 0));
-			return -1;
+			ret = -1;
+			break;
 		}
-		buf_consume(&c->out, (size_t)n);
-		rfb_cc_sent(&c->cc, (size_t)n);
-		if (c->out_hold != SIZE_MAX)
-			c->out_hold -= (size_t)n;
+		done += (size_t)n;
 	}
+	buf_consume(&c->out, done);
+	rfb_cc_sent(&c->cc, done);
+	if (c->out_hold != SIZE_MAX)
+		c->out_hold -= done;
+	if (ret < 0)
+		return -1;
 	if (net_conn_flush(c->conn) < 0 && !net_conn_again(errno)) {
 		rfb_client_close(c, "write failed: %s",
 				 net_conn_strerror(c->conn, errno));
