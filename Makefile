@@ -96,6 +96,8 @@ uninstall:
 		$(DESTDIR)$(mandir)/man1/xrfbshare.1 \
 		$(DESTDIR)$(prefix)/lib/systemd/user/xrfbshare.service \
 		$(DESTDIR)$(prefix)/lib/systemd/user/xrfbshare.socket
+
+clean:
 	rm -rf $(BUILD) xrfbshare tests/out
 
 distclean: clean
