@@ -15,11 +15,12 @@
 #   watch_start [vncwatch args] / watch_stop  a well-behaved viewer and an
 #                                          animation; stop checks its report
 #
-# XRFBSHARE names the binary under test (default: ./xrfbshare at the top).
+# XRFBSHARE names the binary under test (default: ./xrfbshare at the top),
+# TEST_BIN the directory of the support programs (default: build/tests).
 # XRFB_TEST_ARGS: extra options for every server_start (e.g. "-threads 1").
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-TBIN=$TOP/build/tests
+TBIN=${TEST_BIN:-$TOP/build/tests}
 SUPPORT=$TOP/tests/support
 SERVER_BIN=${XRFBSHARE:-$TOP/xrfbshare}
 TEST_NAME=$(basename "$0" .sh)
@@ -164,7 +165,8 @@ _port_printed() {
 
 # server_start [args...]: run the server under test on $XVFB_DISPLAY (or
 # $SERVER_DISPLAY), loopback only, on a free port.  Unless -once is given
-# it stays up for several clients (-forever).
+# it stays up for several clients (-forever).  SERVER_WAIT (default 15)
+# is how many seconds it may take to listen (more under valgrind).
 server_start() {
 	local out keep=-forever a
 	[ -x "$SERVER_BIN" ] || fail "server binary $SERVER_BIN missing (make)"
@@ -177,9 +179,9 @@ server_start() {
 	bg SERVER_PID "$SERVER_BIN" -display "${SERVER_DISPLAY:-$XVFB_DISPLAY}" \
 		-rfbport 0 -localhost $keep ${XRFB_TEST_ARGS:-} "$@" \
 		>"$out" 2>"$SERVER_LOG"
-	if ! wait_for 15 _port_printed "$out"; then
+	if ! wait_for "${SERVER_WAIT:-15}" _port_printed "$out"; then
 		gone "$SERVER_PID" && fail "server exited before listening"
-		fail "server printed no PORT= line within 15 s"
+		fail "server printed no PORT= line within ${SERVER_WAIT:-15} s"
 	fi
 	PORT=$(sed -n 's/^PORT=\([0-9][0-9]*\).*/\1/p' "$out" | head -n 1)
 	log "server pid $SERVER_PID port $PORT args: ${XRFB_TEST_ARGS:+$XRFB_TEST_ARGS }$*"

@@ -7,7 +7,7 @@
 # default list.  No X server needed.
 set -eu
 cd "$(dirname "$0")/../.."
-bin=build/tests/decodecheck
+bin=${TEST_BIN:-build/tests}/decodecheck
 if [ ! -x "$bin" ]; then
 	echo "FAIL: $bin is missing (make build/tests/decodecheck)" >&2
 	exit 1

@@ -3,7 +3,7 @@
 # README, and each one the man page documents is accepted by --help.
 set -eu
 cd "$(dirname "$0")/../.."
-help=$(./xrfbshare -help)
+help=$("${XRFBSHARE:-./xrfbshare}" -help)
 opts=$(printf '%s\n' "$help" | grep -oE '^  -[a-z]+(, -[a-z]+)?' |
 	grep -oE -- '-[a-z]+' | sort -u)
 [ "$(echo "$opts" | wc -l)" -gt 30 ] || { echo "too few options: $opts"; exit 1; }
