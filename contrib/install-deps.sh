@@ -17,7 +17,7 @@ libpixman-1-dev nettle-dev libturbojpeg0-dev libgnutls28-dev libpam0g-dev"
 run="$build xvfb xterm x11-utils"
 test="$run x11-xserver-utils xclip xdotool libvncserver-dev vncsnapshot
 python3 socat procps x11-apps tigervnc-viewer gvncviewer chromium novnc
-nodejs openssl systemd iproute2 passwd x11-xkb-utils"
+nodejs openssl systemd iproute2 passwd x11-xkb-utils valgrind"
 fuzz="$test clang libclang-rt-14-dev"
 bench="$test x11vnc tigervnc-scraping-server"
 
