@@ -12,6 +12,10 @@ ASAN_BUILD := build-asan
 ASAN_CC := clang
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
+# libcrypt is loaded at start: PAM's pam_unix loads it later with dlopen,
+# and ASan's crypt_r interceptor, resolved at start, would then call NULL.
+ASAN_LDFLAGS := $(ASAN_FLAGS) -Wl,--push-state,--no-as-needed -lcrypt \
+	-Wl,--pop-state
 ASAN_LOGS := tests/out/sanitizer
 # Leaks in libraries we link but do not own would go there; none of ours.
 ASAN_SUPP := $(CURDIR)/tests/asan/lsan.supp
@@ -34,7 +38,7 @@ endif
 asan-build: deps-fuzz
 	$(MAKE) BUILD=$(ASAN_BUILD) CC=$(ASAN_CC) \
 		EXTRA_CFLAGS="$(EXTRA_CFLAGS) $(ASAN_FLAGS)" \
-		EXTRA_LDFLAGS="$(EXTRA_LDFLAGS) $(ASAN_FLAGS)" asan-build-here
+		EXTRA_LDFLAGS="$(EXTRA_LDFLAGS) $(ASAN_LDFLAGS)" asan-build-here
 
 # LeakSanitizer (on by default) checks when a process exits: the server
 # does so normally on SIGTERM.  abort_on_error=0 keeps exit codes (1)
