@@ -8,7 +8,8 @@
 #    cursor in each form, pointer position, Fence, ContinuousUpdates,
 #    SetDesktopSize answers, LEDs, the Extended Clipboard (rfbwire.py)
 #    while the screen changes, the screen is resized (DesktopSize and
-#    ExtendedDesktopSize) and the cursor changes (vncclip);
+#    ExtendedDesktopSize) and the cursor changes (vncclip); some over
+#    WebSocket and secure WebSocket, and the web server's answers;
 #  - the clipboard both ways, legacy and extended, and the bell;
 #  - the handshake with each security type (VeNCrypt over TLS too: the
 #    plaintext under the encryption must be defined as well) and its
@@ -56,14 +57,19 @@ check_valgrind() {
 	[ $bad -eq 0 ] || fail "memcheck found errors (above)"
 }
 
-xvfb_start D 400x300x24
+xvfb_start D 320x240x24
 "$TBIN/xdraw" "$D" gradient
 "$TBIN/xdraw" "$D" text
 "$REAL" -storepasswd secret "$T/passwd" >/dev/null 2>&1 ||
 	fail "-storepasswd failed"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+	-addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+	-keyout "$T/key.pem" -out "$T/cert.pem" >"$T/openssl.log" 2>&1 ||
+	fail "openssl could not make a certificate"
+x509=(-cert "$T/cert.pem" -key "$T/key.pem")
 
 # ---- a session with every encoding, format and extension ----
-server_start -rfbauth "$T/passwd" -shared
+server_start -rfbauth "$T/passwd" -shared "${x509[@]}"
 pids=()
 n=0
 for enc in raw rre corre hextile zlib tight trle zrle zywrle; do
@@ -84,18 +90,35 @@ all_ready() {
 	[ "$(cat "$T"/wire-*.log | grep -c '^ready')" -eq ${#pids[@]} ]
 }
 wait_for 300 all_ready || fail "the rfbwire viewers did not all get in"
+# The web server on the same port: a page, a missing one, bad requests,
+# from 127.0.0.2.  After that the server waits longer for that address's
+# first bytes (a browser's), which the WebSocket viewers on a busy machine
+# need, while it speaks first at once to the others on 127.0.0.1.
+python3 "$SUPPORT/rfbwire.py" "$PORT" --http --bind 127.0.0.2 \
+	>"$T/http.log" 2>&1 ||
+	fail "http: $(cat "$T/http.log")"
+# then WebSocket and secure WebSocket viewers on the same port
+for c in tight:32le:--ws zrle:16:--wss raw:cmap:--ws hextile:8:--wss; do
+	IFS=: read -r enc fmt how <<<"$c"
+	bg pid python3 "$SUPPORT/rfbwire.py" "$PORT" --password secret \
+		--encoding "$enc" --format "$fmt" "$how" --bind 127.0.0.2 \
+		--wait-for "$T/drawn" --timeout 600 \
+		>"$T/wire-$enc-$fmt$how.log" 2>&1
+	pids+=("$pid")
+done
+wait_for 300 all_ready || fail "the WebSocket viewers did not all get in"
 # the screen changes while they watch: text, scrolling, moving windows
 "$TBIN/xdraw" "$D" all >"$T/xdraw.log" 2>&1 || fail "xdraw all failed"
 "$TBIN/vncclip" --password secret --cursor "$D" "$PORT" \
 	>"$T/cursor.log" 2>&1 || fail "cursor: $(tail -3 "$T/cursor.log")"
 # a smaller screen and back: DesktopSize / ExtendedDesktopSize
-xrandr -display "$D" --newmode 320x240 60 320 336 400 480 240 243 246 270 \
+xrandr -display "$D" --newmode 256x192 60 256 272 336 416 192 195 198 222 \
 	2>/dev/null || true
-xrandr -display "$D" --addmode screen 320x240 2>/dev/null || true
-xrandr -display "$D" --output screen --mode 320x240 --fb 320x240 ||
+xrandr -display "$D" --addmode screen 256x192 2>/dev/null || true
+xrandr -display "$D" --output screen --mode 256x192 --fb 256x192 ||
 	fail "xrandr could not shrink the screen"
 sleep 2
-xrandr -display "$D" --output screen --mode 400x300 --fb 400x300 ||
+xrandr -display "$D" --output screen --mode 320x240 --fb 320x240 ||
 	fail "xrandr could not restore the screen"
 "$TBIN/xdraw" "$D" text >>"$T/xdraw.log" 2>&1 || fail "xdraw text failed"
 touch "$T/drawn"
@@ -147,14 +170,9 @@ check_valgrind
 log "session: every encoding and format, clean"
 
 # ---- each security type ----
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
-	-addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
-	-keyout "$T/key.pem" -out "$T/cert.pem" >"$T/openssl.log" 2>&1 ||
-	fail "openssl could not make a certificate"
 vt() {
 	"$TBIN/vnctest" --timeout 60 "$@" "localhost:$PORT"
 }
-x509=(-cert "$T/cert.pem" -key "$T/key.pem")
 
 server_start -securitytypes None
 $PY/rfbhand.py "$PORT" 3.7 >"$T/v37.log" 2>&1 || fail "3.7: $(cat "$T/v37.log")"

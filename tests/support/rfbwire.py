@@ -6,7 +6,8 @@ bytes).
 
     rfbwire.py PORT --encoding NAME --format NAME [--cursor KIND]
                [--quality N] [--password PASS] [--wait-for FILE]
-               [--timeout S]
+               [--timeout S] [--ws | --wss] [--bind ADDR]
+    rfbwire.py PORT --http [--bind ADDR]
 
 After the RFB 3.8 handshake (None, or VNC Authentication with --password)
 it sets the pixel format (32le, 32be, 16, 15be, 8, cmap: 8-bit colour map)
@@ -22,11 +23,20 @@ on until FILE exists (at most S seconds, default 60); then off, asking for
 updates itself for two more seconds, reading all the while.  Exit 0 with
 the byte count when the server kept the connection and sent something, 1
 otherwise.
+
+--ws and --wss speak RFB inside WebSocket binary frames (RFC 6455, after
+an HTTP upgrade; wss over TLS, any certificate), with a Ping along the
+way and a Close at the end.  --http asks the web server on the VNC port
+for a page, a missing file and a bad request, and needs answers to all.
+--bind sets the source address (the server waits longer for the first
+bytes from an address a browser came from: keep that one for these).
 """
 
 import argparse
+import base64
 import os
-import select
+import socket
+import ssl
 import struct
 import sys
 import time
@@ -53,40 +63,182 @@ FORMATS = {
 }
 
 
+class WsSock:
+    """A socket-like WebSocket client: sendall sends one masked binary
+    frame, recv returns payload bytes."""
+
+    def __init__(self, sock, port, ctx):
+        if ctx:
+            sock = ctx.wrap_socket(sock)
+        self.sock = sock
+        self.buf = b""
+        self.raw = b""
+        key = base64.b64encode(os.urandom(16)).decode()
+        sock.sendall(("GET / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+                      "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                      "Sec-WebSocket-Key: %s\r\n"
+                      "Sec-WebSocket-Version: 13\r\n"
+                      "Sec-WebSocket-Protocol: binary\r\n\r\n"
+                      % (port, key)).encode())
+        while b"\r\n\r\n" not in self.raw:
+            data = sock.recv(4096)
+            if not data:
+                raise Fail("closed during the WebSocket upgrade")
+            self.raw += data
+        head, self.raw = self.raw.split(b"\r\n\r\n", 1)
+        if not head.startswith(b"HTTP/1.1 101"):
+            raise Fail("upgrade refused: %r" % head[:80])
+
+    def fileno(self):
+        return self.sock.fileno()
+
+    def settimeout(self, t):
+        self.sock.settimeout(t)
+
+    def frame(self, opcode, data):
+        mask = os.urandom(4)
+        n = len(data)
+        if n < 126:
+            head = struct.pack(">BB", 0x80 | opcode, 0x80 | n)
+        elif n < 65536:
+            head = struct.pack(">BBH", 0x80 | opcode, 0xfe, n)
+        else:
+            head = struct.pack(">BBQ", 0x80 | opcode, 0xff, n)
+        body = bytes(b ^ mask[i % 4] for i, b in enumerate(data))
+        self.sock.sendall(head + mask + body)
+
+    def sendall(self, data):
+        self.frame(2, data)
+
+    def _fill(self, n):
+        while len(self.raw) < n:
+            data = self.sock.recv(1 << 16)
+            if not data:
+                return False
+            self.raw += data
+        return True
+
+    def recv(self, n):
+        while not self.buf:
+            if not self._fill(2):
+                return b""
+            b0, b1 = self.raw[0], self.raw[1]
+            n0, hl = b1 & 0x7f, 2
+            if n0 == 126:
+                hl = 4
+            elif n0 == 127:
+                hl = 10
+            if not self._fill(hl):
+                return b""
+            if n0 == 126:
+                n0 = struct.unpack(">H", self.raw[2:4])[0]
+            elif n0 == 127:
+                n0 = struct.unpack(">Q", self.raw[2:10])[0]
+            if b1 & 0x80:
+                raise Fail("the server masked a frame")
+            if not self._fill(hl + n0):
+                return b""
+            payload = self.raw[hl:hl + n0]
+            self.raw = self.raw[hl + n0:]
+            op = b0 & 0x0f
+            if op == 8:
+                return b""
+            if op in (0, 1, 2):
+                self.buf += payload
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def close(self):
+        self.frame(8, struct.pack(">H", 1000))
+        self.sock.settimeout(5)
+        try:
+            while self.recv(1 << 16):
+                pass
+        except OSError:
+            pass
+        self.sock.close()
+
+
+def http(port, source):
+    """Ask the web server for pages, a missing file and nonsense."""
+    for req, want in (("GET /", "302"), ("GET /vnc_lite.html", "200"),
+                      ("GET /nope.html", "404"),
+                      ("GET /../etc/passwd", "4"),
+                      ("GET / HTTP/1.1\r\nUpgrade: websocket", "4")):
+        if "\r\n" not in req:
+            req += " HTTP/1.1"
+        s = socket.create_connection(("127.0.0.1", port), timeout=60,
+                                     source_address=(source, 0))
+        s.sendall(req.encode() + b"\r\nHost: x\r\n\r\n")
+        got = b""
+        while True:
+            data = s.recv(1 << 16)
+            if not data:
+                break
+            got += data
+        s.close()
+        status = got[9:12].decode("latin-1")
+        if not got.startswith(b"HTTP/1.1 ") or not status.startswith(want):
+            raise Fail("%r: got %r" % (req, got[:40]))
+    print("rfbwire http: answers as expected")
+
+
 class Drain:
     def __init__(self, conn):
         self.c = conn
         self.bytes = 0
 
     def run(self, seconds):
+        """Read for `seconds`; short timeouts rather than select, which
+        cannot see TLS records without application data."""
+        sock = self.c.sock
         end = time.monotonic() + seconds
-        while True:
-            left = end - time.monotonic()
-            if left <= 0:
-                return
-            r, _, _ = select.select([self.c.sock], [], [], min(left, 0.2))
-            if not r:
-                continue
-            data = self.c.sock.recv(1 << 20)
-            if not data:
-                raise Fail("server closed the connection after %d bytes"
-                           % self.bytes)
-            self.bytes += len(data)
+        sock.settimeout(0.2)
+        try:
+            while time.monotonic() < end:
+                try:
+                    data = sock.recv(1 << 20)
+                except socket.timeout:
+                    continue
+                if not data:
+                    raise Fail("server closed the connection after %d "
+                               "bytes" % self.bytes)
+                self.bytes += len(data)
+        finally:
+            sock.settimeout(60)
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("port", type=int)
-    ap.add_argument("--encoding", required=True, choices=ENCODINGS)
-    ap.add_argument("--format", required=True, choices=FORMATS)
+    ap.add_argument("--encoding", choices=ENCODINGS)
+    ap.add_argument("--format", choices=FORMATS)
     ap.add_argument("--cursor", default="rich", choices=CURSORS)
     ap.add_argument("--quality", type=int)
     ap.add_argument("--password")
     ap.add_argument("--wait-for")
     ap.add_argument("--timeout", type=float, default=60)
+    g = ap.add_mutually_exclusive_group()
+    g.add_argument("--ws", action="store_true")
+    g.add_argument("--wss", action="store_true")
+    g.add_argument("--http", action="store_true")
+    ap.add_argument("--bind", default="127.0.0.1")
     a = ap.parse_args()
+    if a.http:
+        return http(a.port, a.bind)
+    if not a.encoding or not a.format:
+        ap.error("--encoding and --format are needed")
 
-    c = rfbraw.Conn(a.port, timeout=60)
+    # Ready before connecting: the server decides what a connection is
+    # by its first bytes, and waits for them only briefly.
+    ctx = None
+    if a.wss:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    c = rfbraw.Conn(a.port, timeout=60, bind=a.bind)
+    if a.ws or a.wss:
+        c.sock = WsSock(c.sock, a.port, ctx)
     c.handshake(password=a.password)
     bpp, depth, be, tc, maxes, shifts = FORMATS[a.format]
     c.set_pixel_format(bpp, depth, tc, be, maxes, shifts)
@@ -109,6 +261,8 @@ def main():
         c.send(struct.pack(">BBHH", 5, 0, 10 + 9 * i, 20 + 7 * i))
     text = b"rfbwire %s %s" % (a.encoding.encode(), a.format.encode())
     c.send(struct.pack(">BxxxI", 6, len(text)) + text)
+    if a.ws or a.wss:
+        c.sock.frame(9, b"ping")
     d.run(1)
 
     # 7.5.7 EnableContinuousUpdates: on for a while, then off
@@ -129,12 +283,14 @@ def main():
     c.close()
     if d.bytes == 0:
         raise Fail("nothing arrived")
-    print("rfbwire %s %s: %d bytes" % (a.encoding, a.format, d.bytes))
+    print("rfbwire %s %s%s: %d bytes" % (
+        a.encoding, a.format, " ws" if a.ws else " wss" if a.wss else "",
+        d.bytes))
 
 
 if __name__ == "__main__":
     try:
         main()
-    except (Fail, rfbraw.Closed, OSError) as e:
+    except (Fail, rfbraw.Closed, OSError, ssl.SSLError) as e:
         print("rfbwire: %s" % e, file=sys.stderr)
         sys.exit(1)
