@@ -55,11 +55,22 @@ static void finish(struct sniff *s, bool gone)
 	free(s);
 }
 
+/* A busy loop can reach this timer before it ever polled the socket: what
+ * has arrived by now still decides. */
 static void on_timeout(void *data)
 {
 	struct sniff *s = data;
+	ssize_t n;
 
 	s->timer = NULL;
+	n = net_conn_read(s->conn, s->bytes + s->len,
+			  sizeof(s->bytes) - s->len);
+	if (n == 0 || (n < 0 && !net_conn_again(errno))) {
+		finish(s, true);
+		return;
+	}
+	if (n > 0)
+		s->len += (size_t)n;
 	finish(s, false);
 }
 
