@@ -21,11 +21,10 @@ ASAN_LOGS := tests/out/sanitizer
 ASAN_SUPP := $(CURDIR)/tests/asan/lsan.supp
 
 # Run in a sub-make with BUILD=$(ASAN_BUILD): the server goes next to the
-# objects instead of ./xrfbshare.
+# objects, and tests-build makes everything else the suite needs there
+# (-o xrfbshare: never ./xrfbshare, the normal build's).
 $(BUILD)/xrfbshare: $(BUILD)/src/main.o $(LIB)
 	$(CC) $(LDFLAGS) $(EXTRA_LDFLAGS) -o $@ $^ $(ALL_LIBS)
-
-asan-build-here: $(BUILD)/xrfbshare $(UNIT_BIN) $(SUPPORT_BIN)
 
 # The test tools other than decodecheck (the one that runs our engine) are
 # linked with tests/asan/noleaks.c: their leaks at exit are not checked.
@@ -36,9 +35,10 @@ $(ASAN_TOOLS): override EXTRA_LDFLAGS += $(BUILD)/tests/asan/noleaks.o
 endif
 
 asan-build: deps-fuzz
-	$(MAKE) BUILD=$(ASAN_BUILD) CC=$(ASAN_CC) \
+	$(MAKE) -o xrfbshare BUILD=$(ASAN_BUILD) CC=$(ASAN_CC) \
 		EXTRA_CFLAGS="$(EXTRA_CFLAGS) $(ASAN_FLAGS)" \
-		EXTRA_LDFLAGS="$(EXTRA_LDFLAGS) $(ASAN_LDFLAGS)" asan-build-here
+		EXTRA_LDFLAGS="$(EXTRA_LDFLAGS) $(ASAN_LDFLAGS)" \
+		$(ASAN_BUILD)/xrfbshare tests-build
 
 # LeakSanitizer (on by default) checks when a process exits: the server
 # does so normally on SIGTERM.  abort_on_error=0 keeps exit codes (1)
@@ -62,4 +62,4 @@ clean: clean-asan
 clean-asan:
 	rm -rf $(ASAN_BUILD) $(ASAN_LOGS)
 
-.PHONY: check-asan asan-build asan-build-here clean-asan
+.PHONY: check-asan asan-build clean-asan
