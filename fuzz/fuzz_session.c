@@ -1,6 +1,8 @@
-/* fuzz_session: a whole client session from its first byte, through the
- * real engine with a fake desktop (fuzz/session.h): version, security
- * (None, VNC authentication, VeNCrypt Plain), ClientInit, then messages.
+/* fuzz_session: a whole client session from its first byte, as a
+ * listener hands it on: the sniffer (RFB, HTTP or TLS), for HTTP the
+ * front and a WebSocket upgrade, then the real engine with a fake
+ * desktop (fuzz/session.h): version, security (None, VNC
+ * authentication, VeNCrypt Plain), ClientInit, then messages.
  * Input: one configuration byte, then the client's bytes.
  *   bits 0-2  security offered (configs[] below)
  *   bits 3-5  the client's bytes arrive in chunks of chunks[] bytes
@@ -67,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		o.max_queue = 16384;
 		o.noclipboard = true;
 	}
-	fz_start(o);
+	fz_start_as(o, true);
 	fz_feed_chunked(data + 1, size - 1, chunks[cfg >> 3 & 7]);
 	fz_end();
 	return 0;

@@ -117,6 +117,11 @@ def session():
     save("session", "plain-long", b"\x02" + v8 + b"\x13\0\2" + u32(256) +
          plain(b"u" * 40, b"p"))
     save("session", "tls-refused", b"\x05" + v8 + b"\x13\0\2" + u32(257))
+    save("session", "websocket", b"\x00" + upgrade() +
+         ws_frame(2, v8) + ws_frame(2, b"\1") + ws_frame(2, b"\1" + NORMAL))
+    save("session", "websocket-split", b"\x10" + upgrade() +
+         ws_frame(2, v8 + b"\1\1") + ws_frame(2, NORMAL))
+    save("session", "tls", b"\x00\x16\x03\x01\x00\x05hello")
     save("session", "unshared-small", b"\xc7" + v8 + b"\1\0" + NORMAL +
          cut(b"x" * 100))
 

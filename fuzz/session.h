@@ -12,6 +12,8 @@
 
 #include "engine_harness.h"
 #include "fuzz.h"
+#include "net/http.h"
+#include "net/sniff.h"
 #include "rfb/internal.h"
 
 /* Linked with --wrap (mk/fuzz.mk).  VNC challenges are all zeros, so an
@@ -44,9 +46,11 @@ struct fz_session {
 
 static struct fz_session fzs;
 
+/* Gone when the engine has no client and nothing else (the sniffer, the
+ * HTTP front) holds the connection: its socket is closed. */
 static bool fz_client_gone(void)
 {
-	return srv->clients == NULL;
+	return srv->clients == NULL && fcntl(fzs.srvfd, F_GETFD) < 0;
 }
 
 static void fz_prepare(void *data)
@@ -89,9 +93,32 @@ static void fz_tick(void *data)
 {
 }
 
+/* A WebSocket connection, after its HTTP upgrade, goes to the engine. */
+static void fz_upgraded(void *data, struct net_conn *ws)
+{
+	rfb_server_add_client(srv, ws);
+}
+
+/* As the front does (src/front.c), without TLS: TLS is dropped. */
+static void fz_sniffed(void *data, struct net_conn *conn, enum net_proto p)
+{
+	static const struct net_http_opts http = { .max_header = 300,
+						   .ws_max_frame = 200 };
+
+	if (!conn)
+		return;
+	if (p == NET_PROTO_HTTP)
+		net_http_serve(loop, conn, &http, fz_upgraded, NULL);
+	else if (p == NET_PROTO_RFB)
+		rfb_server_add_client(srv, conn);
+	else
+		net_conn_destroy(conn);
+}
+
 /* A server with options `o` (see engine_harness.h: a 64x48 framebuffer)
- * and one connected client. */
-static void fz_start(struct rfb_server_opts o)
+ * and one client, connected straight to the engine or, with `sniff`,
+ * through the sniffer and, for HTTP, the WebSocket upgrade. */
+static void fz_start_as(struct rfb_server_opts o, bool sniff)
 {
 	int sv[2];
 
@@ -105,7 +132,16 @@ static void fz_start(struct rfb_server_opts o)
 	/* A zero-delay timer: poll never sleeps while the harness runs. */
 	loop_timer_add(loop, 0, true, fz_tick, NULL);
 	loop_add_prepare(loop, fz_prepare, NULL);
-	rfb_server_add_client(srv, net_conn_new_fd(sv[0], "fuzz:1"));
+	if (sniff)
+		net_sniff(loop, net_conn_new_fd(sv[0], "fuzz:1"), NET_SNIFF_MS,
+			  fz_sniffed, NULL);
+	else
+		rfb_server_add_client(srv, net_conn_new_fd(sv[0], "fuzz:1"));
+}
+
+HARNESS void fz_start(struct rfb_server_opts o)
+{
+	fz_start_as(o, false);
 }
 
 static void fz_run(void)
