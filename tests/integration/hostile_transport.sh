@@ -13,10 +13,15 @@ set -eu
 . "$(dirname "$0")/../lib.sh"
 need_support vncwatch xdraw
 need_prog python3
+need_prog openssl
 
 xvfb_start D 640x480x24
 "$TBIN/xdraw" "$D" rects
-server_start
+# a certificate, so that wss:// works on the same port
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+	-keyout "$T/key.pem" -out "$T/cert.pem" >/dev/null 2>&1 ||
+	fail "openssl could not make a certificate"
+server_start -cert "$T/cert.pem" -key "$T/key.pem"
 watch_start -e "zrle raw"
 sleep 1
 FD0=$(proc_fd_count "$SERVER_PID")

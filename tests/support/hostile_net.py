@@ -18,6 +18,7 @@ import os
 import re
 import select
 import socket
+import ssl
 import struct
 import sys
 import threading
@@ -167,8 +168,13 @@ class Ws:
     """A WebSocket client over a socket, offering recv/sendall/settimeout
     like one, so that rfbraw.Conn can speak RFB through it."""
 
-    def __init__(self, port, split=False):
+    def __init__(self, port, split=False, tls=False):
         self.raw = connect(port)
+        if tls:  # wss://: the server's certificate is not checked
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            self.raw = ctx.wrap_socket(self.raw)
         self.split = split  # send RFB bytes in odd pieces
         self.buf = b""
         self.frames = []  # (opcode, payload length) of server frames
@@ -379,6 +385,28 @@ def case_rst_mid_update(port):
     return "%d resets mid-update" % n
 
 
+def case_wss_rst_mid_update(port):
+    """The same through TLS and WebSocket (the server has -cert/-key):
+    its TLS session, WebSocket and zlib states are freed (the shell
+    checks the descriptors and the memory)."""
+    n = 0
+    for encs in ([0], [16], [7]):
+        ws = Ws(port, tls=True)
+        ws.settimeout(10)
+        c = rfbraw.Conn.__new__(rfbraw.Conn)
+        c.sock, c.width, c.height, c.bpp, c.name = ws, 0, 0, 32, ""
+        c.handshake()
+        expect_log(peer_of(ws), r"closed: .*(reset|disconnected|failed)")
+        c.set_encodings(encs)
+        c.request(incremental=False)
+        c.recv(20, "the start of an update")
+        ws.raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                          struct.pack("ii", 1, 0))
+        ws.raw.close()
+        n += 1
+    return "%d resets mid-update through wss" % n
+
+
 def case_half_close(port):
     """We stop writing (FIN) but still read: the server sees the end of
     our stream, says so, and closes; no SIGPIPE."""
@@ -472,6 +500,7 @@ CASES = {
     "ws_close_echoed": case_ws_close_echoed,
     "ws_same_stream": case_ws_same_stream,
     "rst_mid_update": case_rst_mid_update,
+    "wss_rst_mid_update": case_wss_rst_mid_update,
     "half_close": case_half_close,
     "half_close_then_rst": case_half_close_then_rst,
     "slow_reader": case_slow_reader,
