@@ -42,3 +42,14 @@ for h in "== term" "latency p50 ms" "CopyRect % of area" "== idle" \
 	"server CPU %"; do
 	grep -q "$h" "$T/table.txt" || fail "table lacks \"$h\""
 done
+
+# With a peer in the results, the ratio columns and the targets appear.
+{
+	cat "$T/results.txt"
+	grep '^server=' "$T/results.txt" | sed 's/server=xrfbshare/server=peer/'
+} >"$T/results2.txt"
+python3 "$TOP/tests/bench/table.py" "$T/results2.txt" >"$T/table2.txt"
+grep -q "xrfb/peer" "$T/table2.txt" || fail "no ratio column for a peer"
+grep -q "issue 7 targets" "$T/table2.txt" || fail "no targets section"
+grep -q "term ZRLE mostly CopyRect *met" "$T/table2.txt" ||
+	fail "targets: CopyRect share not checked"
