@@ -17,6 +17,12 @@ $(BUILD)/bench/benchdraw: tests/bench/benchdraw.c tests/bench/marker.h
 # the smoke test in make check runs them
 tests-build: $(BENCH_BIN)
 
+# check-asan: like the other test tools, their leaks at exit are not ours
+ifeq ($(BUILD),$(ASAN_BUILD))
+$(BENCH_BIN): $(BUILD)/tests/asan/noleaks.o
+$(BENCH_BIN): override EXTRA_LDFLAGS += $(BUILD)/tests/asan/noleaks.o
+endif
+
 bench: deps-bench
 	$(MAKE) xrfbshare $(BENCH_BIN)
 	tests/bench/compare.sh

@@ -13,6 +13,7 @@
 #   BENCH_GEOM       Xvfb screen [1920x1080x24]
 #   BENCH_OUT        directory for results and logs [build/bench]
 #   XRFBSHARE        the binary under test [./xrfbshare]
+#   BENCH_BIN        where benchclient and benchdraw are [build/bench]
 #
 # Why a fresh Xvfb per server: each server leaves state in the X server
 # (Damage and XFixes objects, SHM segments, x11vnc's RECORD context), and
@@ -21,7 +22,7 @@
 set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${BENCH_OUT:-$TOP/build/bench}
-BIN=$TOP/build/bench
+BIN=${BENCH_BIN:-$TOP/build/bench}
 SECS=${BENCH_SECONDS:-6}
 HZ=${BENCH_HZ:-30}
 SETTLE=${BENCH_SETTLE:-2}

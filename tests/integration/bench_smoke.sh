@@ -6,14 +6,16 @@
 # is checked: that is what `make bench` itself is for.
 set -eu
 . "$(dirname "$0")/../lib.sh"
+# next to the test programs: build/bench, or build-asan/bench for check-asan
+BENCH_BIN=$(dirname "$TBIN")/bench
 for p in benchclient benchdraw; do
-	[ -x "$TOP/build/bench/$p" ] || fail "build/bench/$p missing (make tests-build)"
+	[ -x "$BENCH_BIN/$p" ] || fail "$BENCH_BIN/$p missing (make tests-build)"
 done
 need_prog ss
 
 BENCH_OUT=$T BENCH_SERVERS=xrfbshare BENCH_ENCODINGS="zrle jpeg" \
 	BENCH_WORKLOADS=term,blink,idle BENCH_SECONDS=1 BENCH_SETTLE=1 \
-	BENCH_GEOM=640x480x24 XRFBSHARE=$SERVER_BIN \
+	BENCH_GEOM=640x480x24 XRFBSHARE=$SERVER_BIN BENCH_BIN=$BENCH_BIN \
 	"$TOP/tests/bench/compare.sh" >"$T/table.txt" 2>"$T/bench.log" ||
 	fail "compare.sh failed: $(tail -n 5 "$T/bench.log")"
 cat "$T/table.txt"
