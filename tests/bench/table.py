@@ -51,6 +51,7 @@ def copy_pct(r):
 
 # (label, function, format); which rows each kind of workload shows
 ACTIVE = [
+    ("frames drawn/s", rate("frames"), "%.1f"),
     ("updates/s", rate("updates"), "%.1f"),
     ("frames shown/s", rate("shown"), "%.1f"),
     ("latency p50 ms", latency("p50"), "%.1f"),
