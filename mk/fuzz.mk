@@ -2,7 +2,8 @@
 # with clang and libFuzzer, ASan and UBSan into build-fuzz/ (the normal
 # build/ is untouched) and runs each for FUZZ_SECONDS, one at a time.
 # `make check` replays fuzz/regress/NAME and fuzz/corpus/NAME through the
-# same targets built with $(CC) and fuzz/replay.c: build/tests/test_fuzz_NAME.
+# same targets built with $(CC), ASan, UBSan and fuzz/replay.c:
+# build/tests/test_fuzz_NAME.
 # ./configure --enable-fuzzing checks for a working libFuzzer and makes
 # plain `make` build the fuzz targets too.
 
@@ -40,12 +41,28 @@ $(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_HDR) $(FUZZ_LIB)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Ifuzz -Itests/unit \
 		-o $@ $< $(FUZZ_LIB) $(ALL_LIBS) $(FUZZ_WRAP)
 
-# The replay programs: the same targets, built like the unit tests.
-$(BUILD)/tests/test_fuzz_%: fuzz/fuzz_%.c fuzz/replay.c $(FUZZ_HDR) $(LIB)
+# The replay programs: the same targets built with $(CC), ASan and UBSan
+# over a library built the same way (build/fuzz-replay/), so that an
+# input that once read a byte too far fails `make check` too.
+REPLAY_BUILD := $(BUILD)/fuzz-replay
+REPLAY_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+REPLAY_LIB := $(REPLAY_BUILD)/libxrfbshare.a
+
+$(REPLAY_BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Ifuzz -Itests/unit -DFUZZ_NAME='"$*"' \
-		$(LDFLAGS) $(EXTRA_LDFLAGS) -o $@ $< fuzz/replay.c $(LIB) \
-		$(ALL_LIBS) $(FUZZ_WRAP)
+	$(CC) $(ALL_CFLAGS) $(REPLAY_SAN) -MMD -MP -c -o $@ $<
+
+$(REPLAY_LIB): $(LIB_SRC:%.c=$(REPLAY_BUILD)/%.o)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/tests/test_fuzz_%: fuzz/fuzz_%.c fuzz/replay.c $(FUZZ_HDR) \
+		$(REPLAY_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(REPLAY_SAN) -Ifuzz -Itests/unit \
+		-DFUZZ_NAME='"$*"' $(LDFLAGS) $(EXTRA_LDFLAGS) -o $@ $< \
+		fuzz/replay.c $(REPLAY_LIB) $(ALL_LIBS) $(FUZZ_WRAP)
 
 tests-build: $(FUZZ_REPLAY_BIN)
 
