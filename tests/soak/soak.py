@@ -28,13 +28,15 @@ the TCP port, VeNCrypt TLSNone, wss://), then runs N viewer slots (default
   another command, in which {port} and {unix} are replaced; --no-replay
   none), and another runs the sequences of hostile_builtin.py (WebSocket
   frames, TLS records, stalls, resets...).
-- Every SOAK_CHECK seconds the churning viewers are drained and the
-  server's RSS, file descriptors and SysV SHM segments are read idle.
+- Every --check seconds the churning viewers and hostile clients are
+  drained and the server's RSS, file descriptors and SysV SHM segments
+  are read idle.
 
 The report (stdout and OUT/report.txt) gives crashes, RSS start/peak/end
 and the idle RSS series, fd and SHM counts, latencies, connection counts
 and a last line "SOAK: PASS" or "SOAK: FAIL: reasons".  Exit status 1 on a
-crash, a leak beyond the bounds below, or a viewer with wrong pixels.
+crash, a leak beyond the bounds below (RSS_DRIFT_KB, RSS_END_KB), a
+viewer with wrong pixels or one the server dropped.
 """
 import argparse
 import collections
@@ -913,22 +915,31 @@ class Soak:
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seconds", type=int,
-                    default=int(os.environ.get("SOAK_SECONDS", "600")))
-    ap.add_argument("--viewers", type=int, default=20)
+                    default=int(os.environ.get("SOAK_SECONDS", "600")),
+                    help="length of the run (default $SOAK_SECONDS or 600)")
+    ap.add_argument("--viewers", type=int, default=20,
+                    help="viewer slots (default 20)")
     ap.add_argument("--seed", type=int, default=int(
-        os.environ.get("SOAK_SEED", str(int(time.time()) % 100000))))
+        os.environ.get("SOAK_SEED", str(int(time.time()) % 100000))),
+                    help="seed of the random choices (default $SOAK_SEED "
+                    "or the time); threads make runs differ anyway")
     ap.add_argument("--check", type=int,
                     default=int(os.environ.get("SOAK_CHECK", "0")),
                     help="seconds between idle readings (default: a "
                     "quarter of the run, at most 120)")
-    ap.add_argument("--geometry", default="640x480")
+    ap.add_argument("--geometry", default="640x480",
+                    help="Xvfb screen size")
     ap.add_argument("--hostile", default=os.environ.get("SOAK_HOSTILE"),
                     help="hostile client command ({port}, {unix})")
     ap.add_argument("--no-replay", dest="replay", action="store_false",
                     help="only the built-in hostile sequences")
-    ap.add_argument("--out", default=os.path.join(TOP, "build", "soak"))
+    ap.add_argument("--out", default=os.path.join(TOP, "build", "soak"),
+                    help="report, server log and failed viewers' logs "
+                    "(default build/soak)")
     ap.add_argument("--keep", action="store_true",
                     help="keep the temporary directory")
     a = ap.parse_args()
