@@ -1,6 +1,8 @@
 /* Workers take jobs from a FIFO under one mutex; finished jobs go to a
- * second list and an eventfd wakes the loop, which calls their `done`.
- * Nothing here knows what a job is. */
+ * second list and an eventfd wakes the loop.  Their `done` is called from
+ * a timer, which the loop runs after every file descriptor of that round:
+ * input that arrived together with a finished job is handled before the
+ * job's output.  Nothing here knows what a job is. */
 #include "util/pool.h"
 
 #include <errno.h>
@@ -23,6 +25,7 @@ struct pool {
 	int busy;	      /* queued or running, done not yet called */
 	bool stop;
 	int efd;
+	struct loop_timer *timer; /* delivers the dones; armed by pool_io */
 	int nthreads;
 	pthread_t threads[POOL_MAX_THREADS];
 };
@@ -93,6 +96,14 @@ static void deliver(struct pool *p)
 	}
 }
 
+static void pool_timer(void *data)
+{
+	struct pool *p = data;
+
+	p->timer = NULL;
+	deliver(p);
+}
+
 static void pool_io(void *data, int fd, unsigned events)
 {
 	struct pool *p = data;
@@ -100,7 +111,10 @@ static void pool_io(void *data, int fd, unsigned events)
 
 	if (read(fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
 		log_warn("reading the pool's eventfd failed");
-	deliver(p);
+	if (!p->timer)
+		p->timer = loop_timer_add(p->loop, 0, false, pool_timer, p);
+	if (!p->timer)
+		deliver(p); /* out of memory: at once, then */
 }
 
 int pool_default_threads(void)
@@ -177,6 +191,8 @@ void pool_destroy(struct pool *p)
 	pool_drain(p);
 	stop_workers(p);
 	loop_del_fd(p->loop, p->efd);
+	if (p->timer)
+		loop_timer_del(p->loop, p->timer);
 	close(p->efd);
 	pthread_cond_destroy(&p->idle);
 	pthread_cond_destroy(&p->work);

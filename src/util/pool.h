@@ -1,6 +1,7 @@
 /* A small pool of worker threads for CPU work that must not hold up the
  * event loop (encoding updates).  A job runs on a worker; its `done`
- * callback then runs on the loop thread, in the order jobs finished. */
+ * callback then runs on the loop thread, in the order jobs finished,
+ * after the file descriptors that were ready with it (input first). */
 #ifndef XRFB_UTIL_POOL_H
 #define XRFB_UTIL_POOL_H
 

@@ -134,6 +134,58 @@ static void test_inline(void)
 	CHECK_EQ(ndone, 1);
 }
 
+static char order[8];
+static int norder;
+static atomic_bool job_ran;
+
+static void mark_run(struct pool_job *j)
+{
+	atomic_store(&job_ran, true);
+}
+
+static void mark_done(struct pool_job *j)
+{
+	order[norder++] = 'o';
+}
+
+static void mark_input(void *data, int fd, unsigned events)
+{
+	char b;
+
+	if (read(fd, &b, 1) == 1)
+		order[norder++] = 'i';
+}
+
+/* A job that finished while input arrived: the input is handled first,
+ * then the job's done (its output). */
+static void test_input_first(void)
+{
+	struct loop *l = loop_new();
+	struct pool *p = pool_new(l, 2);
+	struct pool_job j = { mark_run, mark_done, NULL };
+	int pfd[2];
+
+	if (!CHECK(p) || !CHECK(pipe(pfd) == 0))
+		return;
+	loop_add_fd(l, pfd[0], LOOP_IN, mark_input, NULL);
+	norder = 0;
+	atomic_store(&job_ran, false);
+	pool_submit(p, &j);
+	while (!atomic_load(&job_ran))
+		usleep(1000);
+	usleep(20000); /* the worker has queued it as finished */
+	CHECK(write(pfd[1], "k", 1) == 1);
+	loop = l;
+	pump();
+	CHECK_EQ(norder, 2);
+	CHECK(norder == 2 && order[0] == 'i' && order[1] == 'o');
+	pool_destroy(p);
+	loop_del_fd(l, pfd[0]);
+	close(pfd[0]);
+	close(pfd[1]);
+	loop_destroy(l);
+}
+
 static void threaded_server(void)
 {
 	struct rfb_server_opts o = { .shared = true, .threads = 2 };
@@ -227,6 +279,7 @@ int main(void)
 	UNIT_RUN(test_runs_all);
 	UNIT_RUN(test_destroy_pending);
 	UNIT_RUN(test_inline);
+	UNIT_RUN(test_input_first);
 	UNIT_RUN(test_engine_order);
 	UNIT_RUN(test_engine_leave);
 	return UNIT_DONE();
