@@ -53,6 +53,7 @@ static void backend_pointer(void *ctx, int x, int y, uint16_t buttons)
 	struct x11_backend *b = ctx;
 
 	x11_input_pointer(&b->input, x, y, buttons);
+	x11_cursor_active(&b->cursor);
 }
 
 static void backend_cut_text(void *ctx, const char *utf8, size_t len)

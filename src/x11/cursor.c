@@ -7,8 +7,11 @@
 #include "util/log.h"
 
 /* Often enough that a viewer's own cursor follows the desktop's
- * smoothly, rarely enough that the round trips cost nothing. */
+ * smoothly, rarely enough that the round trips cost nothing; while the
+ * pointer rests, the interval doubles up to CURSOR_REST_MS, so an idle
+ * desktop with a viewer costs next to nothing. */
 #define CURSOR_POLL_MS 50
+#define CURSOR_REST_MS 800
 
 void x11_cursor_init(struct x11_cursor *c, struct x11_display *disp,
 		     struct loop *loop)
@@ -115,9 +118,26 @@ void x11_cursor_poll(struct x11_cursor *c)
 	rfb_server_pointer_moved(c->srv, x, y);
 }
 
+void x11_cursor_active(struct x11_cursor *c)
+{
+	if (c->timer && c->poll_ms > CURSOR_POLL_MS) {
+		c->poll_ms = CURSOR_POLL_MS;
+		loop_timer_rearm(c->loop, c->timer, c->poll_ms);
+	}
+}
+
 static void cursor_tick(void *data)
 {
-	x11_cursor_poll(data);
+	struct x11_cursor *c = data;
+	int x = c->x, y = c->y;
+
+	x11_cursor_poll(c);
+	if (x != c->x || y != c->y)
+		c->poll_ms = CURSOR_POLL_MS;
+	else if (c->poll_ms < CURSOR_REST_MS)
+		c->poll_ms *= 2;
+	if (c->timer)
+		loop_timer_rearm(c->loop, c->timer, c->poll_ms);
 }
 
 void x11_cursor_want_pos(struct x11_cursor *c, bool on)
@@ -132,6 +152,7 @@ void x11_cursor_want_pos(struct x11_cursor *c, bool on)
 	/* Whoever just asked gets the position now, moved or not. */
 	c->pos_known = false;
 	x11_cursor_poll(c);
+	c->poll_ms = CURSOR_POLL_MS;
 	if (!c->timer)
 		c->timer = loop_timer_add(c->loop, CURSOR_POLL_MS, true,
 					  cursor_tick, c);

@@ -21,6 +21,7 @@ struct x11_cursor {
 	bool stale;		  /* the shape changed while nobody watched */
 	bool want_pos;		  /* some viewer wants PointerPos */
 	struct loop_timer *timer; /* polls the pointer while want_pos */
+	int poll_ms;		  /* its interval now */
 	int x, y;		  /* last position reported */
 	bool pos_known;
 };
@@ -42,5 +43,8 @@ void x11_cursor_want_pos(struct x11_cursor *c, bool on);
 
 /* Report the pointer position if it moved (while wanted). */
 void x11_cursor_poll(struct x11_cursor *c);
+
+/* The pointer is being moved: poll it often again. */
+void x11_cursor_active(struct x11_cursor *c);
 
 #endif
