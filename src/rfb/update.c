@@ -357,10 +357,17 @@ static bool can_send(const struct rfb_client *c)
 	       (c->update_wanted || c->cu_enabled);
 }
 
+/* A capture is worth making for a client whose link has room and which
+ * either could take an update now or holds no captured change yet (its
+ * update is being encoded, or its next request is on the way): the
+ * capture then overlaps that, and a client never makes us capture twice
+ * for one update. */
 bool rfb_update_ready(const struct rfb_client *c)
 {
-	return can_send(c) && rfb_cc_may_send(&c->cc, c->out.len) &&
-	       c->pings_out < RFB_CC_MAX_PINGS;
+	if (c->state != RFB_CS_NORMAL || !rfb_cc_may_send(&c->cc, c->out.len) ||
+	    c->pings_out >= RFB_CC_MAX_PINGS)
+		return false;
+	return !pixman_region32_not_empty(&c->damage) || can_send(c);
 }
 
 /* Fence round trips, if the viewer answers them: it has not fallen more
@@ -401,12 +408,13 @@ void rfb_update_maybe_send(struct rfb_client *c)
 {
 	pixman_region32_t area, reg, refresh;
 
-	if (!can_send(c))
-		return;
 	/* The backend may be holding changes until someone can take them;
 	 * then the update waits for them. */
-	if (c->srv->desk.ops->ready && cc_allows(c) && rfb_update_ready(c) &&
+	if (c->state == RFB_CS_NORMAL && c->srv->desk.ops->ready &&
+	    (!can_send(c) || cc_allows(c)) && rfb_update_ready(c) &&
 	    c->srv->desk.ops->ready(c->srv->desk.ctx))
+		return;
+	if (!can_send(c))
 		return;
 	if (c->nsize_events || c->size_changed) {
 		send_size_update(c);
