@@ -8,14 +8,25 @@
 /* At most one capture per frame (-fps): drawing bursts coalesce into one
  * grab instead of a round trip per drawing request. */
 #define DAMAGE_POLL_MS 100
+/* How soon a tick lost to a memory shortage is tried again. */
+#define DAMAGE_RETRY_MS 500
 
 static void damage_tick(void *data);
 
 static void damage_arm(struct x11_damage *d, int ms)
 {
 	d->timer = loop_timer_add(d->loop, ms, false, damage_tick, d);
-	if (!d->timer)
-		log_error("out of memory arming the capture timer");
+	d->lost = !d->timer;
+	if (d->lost)
+		log_error("out of memory arming the capture timer; retrying");
+}
+
+static void damage_retry(void *data)
+{
+	struct x11_damage *d = data;
+
+	if (d->lost && !d->timer && d->nclients > 0)
+		damage_arm(d, 0);
 }
 
 /* Arm a tick for pending damage.  After a quiet spell the tick is
@@ -151,6 +162,7 @@ void x11_damage_init(struct x11_damage *d, struct x11_display *disp,
 	*d = (struct x11_damage){ .disp = disp, .cap = cap, .loop = loop };
 	pace_init(&d->pace, fps);
 	d->poll_ms = poll_ms > 0 ? poll_ms : DAMAGE_POLL_MS;
+	d->retry = loop_timer_add(loop, DAMAGE_RETRY_MS, true, damage_retry, d);
 	if (nodamage || !disp->have_damage) {
 		log_info("%s: polling the screen every %d ms",
 			 nodamage ? "-noxdamage" : "DAMAGE or XFIXES missing",
@@ -168,6 +180,8 @@ void x11_damage_fini(struct x11_damage *d)
 	if (d->timer)
 		loop_timer_del(d->loop, d->timer);
 	d->timer = NULL;
+	loop_timer_del(d->loop, d->retry);
+	d->retry = NULL;
 	if (d->damage) {
 		XDamageDestroy(d->disp->dpy, d->damage);
 		XFixesDestroyRegion(d->disp->dpy, d->parts);

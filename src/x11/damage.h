@@ -27,6 +27,10 @@ struct x11_damage {
 	int nclients;
 	int poll_ms;
 	struct loop_timer *timer; /* the next tick, if armed */
+	/* Allocated once: re-arms a tick that could not be armed for lack
+	 * of memory, or capture would stop for good. */
+	struct loop_timer *retry;
+	bool lost; /* a tick was due but could not be armed */
 	struct pace pace;	  /* capture ticks, one per frame */
 	loop_cb after_tick; /* if set, called after each capture */
 	void *after_tick_data;
