@@ -6,6 +6,6 @@ FAILMALLOC := $(BUILD)/tests/failmalloc.so
 
 $(FAILMALLOC): tests/support/preload/failmalloc.c
 	@mkdir -p $(@D)
-	$(CC) -std=gnu11 $(WARN) -O2 -g -fPIC -shared -o $@ $< -ldl
+	$(CC) -std=gnu11 $(WARN) -O2 -g -fPIC -shared -o $@ $< -ldl -lgcc_s
 
 tests-build: $(FAILMALLOC)

@@ -90,8 +90,10 @@ pass() {
 	[ "$n" -ge 10 ] ||
 		fail "only $n allocation sites failed: the test tests little"
 	# every failed site, by function and line, for the log
-	awk '{ print $2 }' "$T/fails.$skip" |
-		addr2line -f -i -p -e "$SERVER_BIN" | sed 's/^/  site: /'
+	while read -r _ off caller _; do
+		echo "  site: $(addr2line -f -p -e "$SERVER_BIN" "$off")" \
+			"<- $(addr2line -f -p -e "$SERVER_BIN" "$caller")"
+	done <"$T/fails.$skip"
 	# each client closed for it was told so in one line
 	grep "closed:" "$SERVER_LOG" | grep -v "client disconnected" |
 		grep -Eiv "memory|failed" && fail "a close that is not about memory"

@@ -6,7 +6,10 @@
  *
  * A call site is the return address of a malloc, calloc, realloc, strdup
  * or strndup call made from the main program (allocations inside shared
- * libraries are left alone: Xlib or zlib failing is not what we test).
+ * libraries are left alone: Xlib or zlib failing is not what we test),
+ * together with the return address one frame up, so that each caller of
+ * an allocating helper (buf_reserve, loop_timer_add) is a site of its
+ * own.
  * Nothing fails while the file $FAILMALLOC_ARM does not exist (looked for
  * at most every 50 ms); while it does, the call after the first $FAILMALLOC_SKIP
  * (default 0) calls at each site returns NULL with ENOMEM -- once per
@@ -26,6 +29,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <unwind.h>
 
 /* glibc's own allocator under its exported internal names: no dlsym,
  * which itself allocates. */
@@ -99,52 +103,102 @@ static bool armed(void)
 	return st.armed;
 }
 
-static void log_fail(uintptr_t off, const char *fn)
+static char *put_hex(char *p, uintptr_t v)
 {
-	char line[64], *p = line + sizeof(line);
+	do {
+		*--p = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	p -= 2;
+	memcpy(p, "0x", 2);
+	return p;
+}
+
+static void log_fail(uintptr_t off, uintptr_t caller, const char *fn)
+{
+	char line[96], *p = line + sizeof(line);
 	size_t fl = strlen(fn);
 
-	/* No stdio: it allocates. Built backwards: "fail 0x... fn\n". */
+	/* No stdio: it allocates. Built backwards. */
 	*--p = '\n';
 	p -= fl;
 	memcpy(p, fn, fl);
 	*--p = ' ';
-	do {
-		*--p = "0123456789abcdef"[off & 15];
-		off >>= 4;
-	} while (off);
-	memcpy(p -= 7, "fail 0x", 7);
+	p = put_hex(p, caller);
+	*--p = ' ';
+	p = put_hex(p, off);
+	memcpy(p -= 5, "fail ", 5);
 	if (write(st.logfd, p, (size_t)(line + sizeof(line) - p)) < 0)
 		return;
+}
+
+struct walk {
+	uintptr_t want, caller;
+	bool seen;
+	int frames;
+};
+
+/* Frame 0 is the shim; find `want` (the allocation's return address),
+ * then take the next frame if it is in the program too. */
+static _Unwind_Reason_Code walk_cb(struct _Unwind_Context *ctx, void *data)
+{
+	struct walk *w = data;
+	uintptr_t ip = _Unwind_GetIP(ctx);
+
+	if (w->seen) {
+		if (ip >= st.lo && ip < st.hi)
+			w->caller = ip;
+		return _URC_END_OF_STACK;
+	}
+	if (ip == w->want)
+		w->seen = true;
+	return ++w->frames > 8 ? _URC_END_OF_STACK : _URC_NO_REASON;
+}
+
+static __thread bool in_walk;
+
+static uintptr_t caller_of(uintptr_t a)
+{
+	struct walk w = { .want = a };
+
+	/* The unwinder may allocate the first time: not a site. */
+	in_walk = true;
+	_Unwind_Backtrace(walk_cb, &w);
+	in_walk = false;
+	return w.caller;
 }
 
 /* Whether the allocation called from `ra` must fail now. */
 static bool must_fail(void *ra, const char *fn)
 {
-	uintptr_t a = (uintptr_t)ra;
+	uintptr_t a = (uintptr_t)ra, caller, key;
 	size_t i;
 
 	if (!st.init)
 		init();
-	if (a < st.lo || a >= st.hi || !armed())
+	if (in_walk || a < st.lo || a >= st.hi || !armed())
 		return false;
-	for (i = (a >> 2) % SITES;; i = (i + 1) % SITES) {
+	caller = caller_of(a);
+	key = a ^ (caller * 0x9e3779b97f4a7c15ull);
+	if (!key)
+		key = 1;
+	for (i = (key >> 2) % SITES;; i = (i + 1) % SITES) {
 		uintptr_t cur = __atomic_load_n(&st.site[i], __ATOMIC_ACQUIRE);
 
-		if (cur == a)
+		if (cur == key)
 			break;
 		if (cur == 0 &&
-		    __atomic_compare_exchange_n(&st.site[i], &cur, a, false,
+		    __atomic_compare_exchange_n(&st.site[i], &cur, key, false,
 						__ATOMIC_ACQ_REL,
 						__ATOMIC_ACQUIRE))
 			break;
-		if (cur == a)
+		if (cur == key)
 			break;
 	}
 	if (__atomic_fetch_add(&st.calls[i], 1, __ATOMIC_RELAXED) != st.skip)
 		return false;
 	if (st.logfd >= 0)
-		log_fail(a - st.base, fn);
+		log_fail(a - st.base, caller ? caller - st.base : 0, fn);
 	errno = ENOMEM;
 	return true;
 }
