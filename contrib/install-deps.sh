@@ -12,7 +12,7 @@
 set -eu
 
 build="gcc make autoconf automake pkg-config libx11-dev libxext-dev
-libxdamage-dev libxfixes-dev libxtst-dev libxrandr-dev zlib1g-dev
+libxdamage-dev libxfixes-dev libxtst-dev libxrandr-dev libxi-dev zlib1g-dev
 libpixman-1-dev nettle-dev libturbojpeg0-dev libgnutls28-dev libpam0g-dev"
 run="$build xvfb xterm x11-utils"
 test="$run x11-xserver-utils xclip xdotool libvncserver-dev vncsnapshot

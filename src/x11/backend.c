@@ -255,7 +255,8 @@ struct x11_backend *x11_backend_new(struct loop *loop, const struct config *cfg)
 	x11_clipboard_init(&b->clip, &b->disp, cfg);
 	x11_cursor_init(&b->cursor, &b->disp, loop);
 	x11_randr_init(&b->randr, &b->disp);
-	/* The pointer is looked at whenever the screen is. */
+	/* The pointer is looked at whenever the screen is: this catches
+	 * warps, which make no raw motion. */
 	b->dmg.after_tick = backend_after_tick;
 	b->dmg.after_tick_data = b;
 	if (b->disp.have_xkb)

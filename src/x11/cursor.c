@@ -2,16 +2,37 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <X11/extensions/XInput2.h>
 #include <X11/extensions/Xfixes.h>
 
 #include "util/log.h"
 
-/* Often enough that a viewer's own cursor follows the desktop's
- * smoothly, rarely enough that the round trips cost nothing; while the
- * pointer rests, the interval doubles up to CURSOR_REST_MS, so an idle
- * desktop with a viewer costs next to nothing. */
-#define CURSOR_POLL_MS 50
-#define CURSOR_REST_MS 800
+/* One frame at 60 Hz: the viewer's cursor follows smoothly, and a fast
+ * mouse costs at most one round trip a frame. */
+#define CURSOR_LOOK_MS 16
+/* Without XInput 2, the poll interval doubles up to this while the
+ * pointer stays still: two wake-ups a second when idle. */
+#define CURSOR_POLL_MAX_MS 500
+
+/* XInput 2.2 rather than 2.0: from 2.1 on, raw events reach the root
+ * window even while another client grabs the pointer (a drag in a
+ * menu).  XI2 events travel as GenericEvents, hence the GE check. */
+static void cursor_find_xi2(struct x11_cursor *c)
+{
+	Display *dpy = c->disp->dpy;
+	int ev, err, ge, major = 2, minor = 2;
+
+	if (XQueryExtension(dpy, "XInputExtension", &c->xi_opcode, &ev, &err) &&
+	    XQueryExtension(dpy, "Generic Event Extension", &ge, &ev, &err) &&
+	    XIQueryVersion(dpy, &major, &minor) == Success && major >= 2) {
+		c->have_xi2 = true;
+		log_debug("XInput %d.%d: the pointer is read when it moves",
+			  major, minor);
+		return;
+	}
+	log_info("XInput 2 missing: the pointer position is polled while "
+		 "viewers want it");
+}
 
 void x11_cursor_init(struct x11_cursor *c, struct x11_display *disp,
 		     struct loop *loop)
@@ -20,17 +41,11 @@ void x11_cursor_init(struct x11_cursor *c, struct x11_display *disp,
 	if (!disp->have_xfixes) {
 		log_warn("XFIXES extension missing: viewers get no cursor "
 			 "shape");
-		return;
+	} else {
+		XFixesSelectCursorInput(disp->dpy, disp->root,
+					XFixesDisplayCursorNotifyMask);
 	}
-	XFixesSelectCursorInput(disp->dpy, disp->root,
-				XFixesDisplayCursorNotifyMask);
-}
-
-void x11_cursor_fini(struct x11_cursor *c)
-{
-	if (c->timer)
-		loop_timer_del(c->loop, c->timer);
-	c->timer = NULL;
+	cursor_find_xi2(c);
 }
 
 /* XFixes gives one `unsigned long` per pixel (64 bits on LP64), ARGB
@@ -77,8 +92,89 @@ static void cursor_send(struct x11_cursor *c)
 	XFree(img);
 }
 
+static void cursor_tick(void *data);
+
+static void cursor_arm(struct x11_cursor *c, int ms)
+{
+	c->timer = loop_timer_add(c->loop, ms, false, cursor_tick, c);
+	if (!c->timer)
+		log_error("out of memory arming the pointer timer");
+}
+
+static void cursor_disarm(struct x11_cursor *c)
+{
+	if (c->timer)
+		loop_timer_del(c->loop, c->timer);
+	c->timer = NULL;
+}
+
+/* XQueryPointer; true if the pointer moved since the last report. */
+static bool cursor_look(struct x11_cursor *c)
+{
+	Window root, child;
+	int x, y, wx, wy;
+	unsigned mask;
+
+	c->looked_ms = loop_now_ms();
+	/* False: the pointer is on another screen; nothing to show. */
+	if (!XQueryPointer(c->disp->dpy, c->disp->root, &root, &child, &x, &y,
+			   &wx, &wy, &mask))
+		return false;
+	if (c->pos_known && x == c->x && y == c->y)
+		return false;
+	c->x = x;
+	c->y = y;
+	c->pos_known = true;
+	rfb_server_pointer_moved(c->srv, x, y);
+	return true;
+}
+
+/* XI2: the look held back to the next frame.  Without XI2: the poll,
+ * sooner while the pointer moves, later while it stays still. */
+static void cursor_tick(void *data)
+{
+	struct x11_cursor *c = data;
+	bool moved;
+
+	c->timer = NULL; /* a fired one-shot is freed by the loop */
+	if (!c->want_pos || !c->srv)
+		return;
+	moved = cursor_look(c);
+	if (c->have_xi2)
+		return;
+	if (moved)
+		c->poll_ms = CURSOR_LOOK_MS;
+	else if (c->poll_ms < CURSOR_POLL_MAX_MS)
+		c->poll_ms = c->poll_ms * 2 < CURSOR_POLL_MAX_MS
+				     ? c->poll_ms * 2
+				     : CURSOR_POLL_MAX_MS;
+	cursor_arm(c, c->poll_ms);
+}
+
+/* The pointer moved (a device, or XTEST for a viewer): look now, or at
+ * the end of the frame if we looked less than a frame ago. */
+static void cursor_raw_motion(struct x11_cursor *c)
+{
+	uint64_t since = loop_now_ms() - c->looked_ms;
+
+	if (!c->want_pos || !c->srv || c->timer)
+		return;
+	if (since >= CURSOR_LOOK_MS)
+		cursor_look(c);
+	else
+		cursor_arm(c, CURSOR_LOOK_MS - (int)since);
+}
+
 bool x11_cursor_event(struct x11_cursor *c, const XEvent *ev)
 {
+	if (c->have_xi2 && ev->type == GenericEvent &&
+	    ev->xcookie.extension == c->xi_opcode) {
+		/* The event's data is never fetched: that it came is
+		 * enough.  Xlib frees it at the next XNextEvent. */
+		if (ev->xcookie.evtype == XI_RawMotion)
+			cursor_raw_motion(c);
+		return true;
+	}
 	if (!c->disp->have_xfixes ||
 	    ev->type != c->disp->xfixes_event + XFixesCursorNotify)
 		return false;
@@ -100,62 +196,51 @@ void x11_cursor_set_clients(struct x11_cursor *c, int nclients)
 
 void x11_cursor_poll(struct x11_cursor *c)
 {
-	Window root, child;
-	int x, y, wx, wy;
-	unsigned mask;
-
 	if (!c->want_pos || !c->srv)
 		return;
-	/* False: the pointer is on another screen; nothing to show. */
-	if (!XQueryPointer(c->disp->dpy, c->disp->root, &root, &child, &x, &y,
-			   &wx, &wy, &mask))
-		return;
-	if (c->pos_known && x == c->x && y == c->y)
-		return;
-	c->x = x;
-	c->y = y;
-	c->pos_known = true;
-	rfb_server_pointer_moved(c->srv, x, y);
+	if (cursor_look(c))
+		x11_cursor_active(c);
 }
 
 void x11_cursor_active(struct x11_cursor *c)
 {
-	if (c->timer && c->poll_ms > CURSOR_POLL_MS) {
-		c->poll_ms = CURSOR_POLL_MS;
-		loop_timer_rearm(c->loop, c->timer, c->poll_ms);
-	}
+	if (!c->want_pos || c->have_xi2 || c->poll_ms <= CURSOR_LOOK_MS)
+		return;
+	c->poll_ms = CURSOR_LOOK_MS;
+	cursor_disarm(c);
+	cursor_arm(c, c->poll_ms);
 }
 
-static void cursor_tick(void *data)
+/* Raw motion on the root window, from every master pointer; an empty
+ * mask deselects. */
+static void cursor_select_raw(struct x11_cursor *c, bool on)
 {
-	struct x11_cursor *c = data;
-	int x = c->x, y = c->y;
+	unsigned char bits[XIMaskLen(XI_LASTEVENT)] = { 0 };
+	XIEventMask m = { XIAllMasterDevices, sizeof(bits), bits };
 
-	x11_cursor_poll(c);
-	if (x != c->x || y != c->y)
-		c->poll_ms = CURSOR_POLL_MS;
-	else if (c->poll_ms < CURSOR_REST_MS)
-		c->poll_ms *= 2;
-	if (c->timer)
-		loop_timer_rearm(c->loop, c->timer, c->poll_ms);
+	if (on)
+		XISetMask(bits, XI_RawMotion);
+	XISelectEvents(c->disp->dpy, c->disp->root, &m, 1);
 }
 
 void x11_cursor_want_pos(struct x11_cursor *c, bool on)
 {
 	c->want_pos = on;
-	if (!on) {
-		if (c->timer)
-			loop_timer_del(c->loop, c->timer);
-		c->timer = NULL;
+	cursor_disarm(c);
+	if (c->have_xi2)
+		cursor_select_raw(c, on);
+	if (!on || !c->srv)
 		return;
-	}
 	/* Whoever just asked gets the position now, moved or not. */
 	c->pos_known = false;
-	x11_cursor_poll(c);
-	c->poll_ms = CURSOR_POLL_MS;
-	if (!c->timer)
-		c->timer = loop_timer_add(c->loop, CURSOR_POLL_MS, true,
-					  cursor_tick, c);
-	if (!c->timer)
-		log_error("out of memory arming the pointer timer");
+	cursor_look(c);
+	if (!c->have_xi2) {
+		c->poll_ms = CURSOR_LOOK_MS;
+		cursor_arm(c, c->poll_ms);
+	}
+}
+
+void x11_cursor_fini(struct x11_cursor *c)
+{
+	cursor_disarm(c);
 }
