@@ -40,7 +40,8 @@ static uint64_t splitmix(uint64_t *x)
 
 static bool chance(struct fault *f, double p)
 {
-	return p > 0 && (double)(splitmix(&f->rng) >> 11) / 9007199254740992.0 < p;
+	return p > 0 &&
+	       (double)(splitmix(&f->rng) >> 11) / 9007199254740992.0 < p;
 }
 
 static size_t shorten(struct fault *f, size_t len)

@@ -11,11 +11,11 @@
  * an allocating helper (buf_reserve, loop_timer_add) is a site of its
  * own.
  * Nothing fails while the file $FAILMALLOC_ARM does not exist (looked for
- * at most every 50 ms); while it does, the call after the first $FAILMALLOC_SKIP
- * (default 0) calls at each site returns NULL with ENOMEM -- once per
- * site; every other call succeeds.  Each failure is appended to
- * $FAILMALLOC_LOG as "fail OFFSET FUNCTION" (OFFSET in the program file,
- * for addr2line).
+ * at most every 50 ms); while it does, the call after the first
+ * $FAILMALLOC_SKIP (default 0) calls at each site returns NULL with ENOMEM --
+ * once per site; every other call succeeds.  Each failure is appended to
+ * $FAILMALLOC_LOG as "fail OFFSET CALLER FUNCTION" (offsets in the
+ * program file, for addr2line; CALLER 0x0 when unknown).
  */
 #define _GNU_SOURCE
 #include <elf.h>
@@ -187,10 +187,9 @@ static bool must_fail(void *ra, const char *fn)
 
 		if (cur == key)
 			break;
-		if (cur == 0 &&
-		    __atomic_compare_exchange_n(&st.site[i], &cur, key, false,
-						__ATOMIC_ACQ_REL,
-						__ATOMIC_ACQUIRE))
+		if (cur == 0 && __atomic_compare_exchange_n(
+					&st.site[i], &cur, key, false,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 			break;
 		if (cur == key)
 			break;
