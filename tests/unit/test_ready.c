@@ -1,0 +1,69 @@
+/* When the engine asks the backend for a capture (rfb_server_ready and
+ * the desktop's ready op): only while some viewer could use one, and an
+ * update waits while the capture it asked for is coming. */
+#include "engine_harness.h"
+#include "rfb/internal.h"
+
+static int ready_calls;
+static bool capture_coming;
+
+static bool fake_ready(void *ctx)
+{
+	ready_calls++;
+	return capture_coming;
+}
+
+static struct rfb_desktop_ops ready_ops;
+
+static void ready_server(void)
+{
+	struct rfb_server_opts o = { .shared = true };
+
+	ready_ops = fake_ops;
+	ready_ops.ready = fake_ready;
+	new_server_opts(o);
+	/* The same server with a desktop that defers captures. */
+	srv->desk.ops = &ready_ops;
+	ready_calls = 0;
+	capture_coming = false;
+}
+
+static void test_ready(void)
+{
+	struct rfb_rect r = { 2, 3, 4, 5 };
+	uint8_t b;
+	int fd;
+
+	ready_server();
+	CHECK(!rfb_server_ready(srv)); /* nobody connected */
+	fd = normal_client();
+	/* Connected, no change captured for it yet: a capture is useful
+	 * (its first request will want the screen). */
+	CHECK(rfb_server_ready(srv));
+	send_fbur(fd, false, 0, 0, FB_W, FB_H);
+	CHECK(check_raw_update(fd, 0, 0, FB_W, FB_H));
+	/* All it was owed went: the next capture is useful even before it
+	 * asks again. */
+	CHECK(rfb_server_ready(srv));
+	CHECK(ready_calls > 0);
+	/* A change captured but not asked for: no more captures. */
+	rfb_server_damage(srv, &r);
+	CHECK(!rfb_server_ready(srv));
+	/* It asks while a capture is coming: the update waits for it. */
+	capture_coming = true;
+	send_fbur(fd, true, 0, 0, FB_W, FB_H);
+	pump();
+	CHECK(recv(fd, &b, 1, MSG_DONTWAIT) < 0);
+	capture_coming = false;
+	pump();
+	CHECK(check_raw_update(fd, 2, 3, 4, 5));
+	close(fd);
+	free_server();
+}
+
+int main(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+	UNIT_RUN(test_ready);
+	return UNIT_DONE();
+}
