@@ -141,13 +141,14 @@ static bool decode_all(struct rd *in, const struct rfb_rect *rc,
 		FUZZ_ASSERT(type != ENC_CORRE || (pr.w <= 255 && pr.h <= 255));
 		if (!dec_one(in, &pr, t, lossy))
 			return false;
-		for (int y = 0; y < pr.h; y++)
-			for (int x = 0; x < pr.w; x++) {
-				size_t k = (size_t)(pr.y + y) * rc->w + pr.x + x;
+		for (int y = 0; y < pr.h; y++) {
+			size_t row = (size_t)(pr.y + y) * rc->w + pr.x;
 
-				FUZZ_ASSERT(!cover[k]++);
-				got[k] = piece[y * pr.w + x];
+			for (int x = 0; x < pr.w; x++) {
+				FUZZ_ASSERT(!cover[row + x]++);
+				got[row + x] = piece[y * pr.w + x];
 			}
+		}
 	}
 	for (size_t k = 0; k < (size_t)rc->w * rc->h; k++)
 		FUZZ_ASSERT(cover[k] == 1);
@@ -176,13 +177,13 @@ static void round_trip(const struct enc_ops *ops, void *st,
 	FUZZ_ASSERT(!lossy_dec || lossy_enc);
 	if (!lossy_enc && p->quality < 0)
 		FUZZ_ASSERT(!lossy_dec);
-	for (int y = 0; y < rc->h && !lossy_dec; y++)
-		for (int x = 0; x < rc->w; x++) {
-			uint32_t src = fb_px[(rc->y + y) * FB_STRIDE + rc->x + x];
+	for (int y = 0; y < rc->h && !lossy_dec; y++) {
+		const uint32_t *src = fb_px + (rc->y + y) * FB_STRIDE + rc->x;
 
+		for (int x = 0; x < rc->w; x++)
 			FUZZ_ASSERT(got[y * rc->w + x] ==
-				    rfb_pixconv_pixel(p->pc, src));
-		}
+				    rfb_pixconv_pixel(p->pc, src[x]));
+	}
 	buf_free(&out);
 }
 
