@@ -156,6 +156,11 @@ void loop_timer_rearm(struct loop *l, struct loop_timer *t, int ms)
 	t->due = loop_now_ms() + (uint64_t)ms;
 }
 
+void loop_timer_stop(struct loop *l, struct loop_timer *t)
+{
+	t->due = UINT64_MAX;
+}
+
 int loop_add_prepare(struct loop *l, loop_cb cb, void *data)
 {
 	if (grow((void **)&l->preps, &l->cappreps, l->npreps + 1,

@@ -33,6 +33,9 @@ void loop_timer_del(struct loop *l, struct loop_timer *t);
 /* Re-arm to fire `ms` from now (also re-arms a one-shot that has not yet
  * fired). */
 void loop_timer_rearm(struct loop *l, struct loop_timer *t, int ms);
+/* Keep the timer but let it never fire (the loop then does not wake for
+ * it) until loop_timer_rearm: for a timer allocated ahead of need. */
+void loop_timer_stop(struct loop *l, struct loop_timer *t);
 
 /* Called before every wait, in registration order. */
 int loop_add_prepare(struct loop *l, loop_cb cb, void *data);

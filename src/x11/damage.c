@@ -17,16 +17,23 @@ static void damage_arm(struct x11_damage *d, int ms)
 {
 	d->timer = loop_timer_add(d->loop, ms, false, damage_tick, d);
 	d->lost = !d->timer;
-	if (d->lost)
-		log_error("out of memory arming the capture timer; retrying");
+	if (!d->lost)
+		return;
+	log_error("out of memory arming the capture timer; retrying");
+	if (d->retry)
+		loop_timer_rearm(d->loop, d->retry, DAMAGE_RETRY_MS);
 }
 
+/* Stopped unless a tick was lost, so that idle nothing wakes us; with
+ * no client the first one to come arms a tick anyway. */
 static void damage_retry(void *data)
 {
 	struct x11_damage *d = data;
 
 	if (d->lost && !d->timer && d->nclients > 0)
 		damage_arm(d, 0);
+	if (!d->lost || d->nclients <= 0)
+		loop_timer_stop(d->loop, d->retry);
 }
 
 /* Arm a tick for pending damage.  After a quiet spell the tick is
@@ -163,6 +170,8 @@ void x11_damage_init(struct x11_damage *d, struct x11_display *disp,
 	pace_init(&d->pace, fps);
 	d->poll_ms = poll_ms > 0 ? poll_ms : DAMAGE_POLL_MS;
 	d->retry = loop_timer_add(loop, DAMAGE_RETRY_MS, true, damage_retry, d);
+	if (d->retry)
+		loop_timer_stop(loop, d->retry);
 	if (nodamage || !disp->have_damage) {
 		log_info("%s: polling the screen every %d ms",
 			 nodamage ? "-noxdamage" : "DAMAGE or XFIXES missing",
