@@ -228,6 +228,11 @@ static void parse_input(struct rfb_client *c)
 	buf_consume(&c->in, off);
 }
 
+void rfb_client_parse_buffered(struct rfb_client *c)
+{
+	parse_input(c);
+}
+
 static void message_timeout(void *data)
 {
 	struct rfb_client *c = data;

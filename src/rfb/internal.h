@@ -210,6 +210,9 @@ void rfb_client_close(struct rfb_client *c, const char *fmt, ...)
 void rfb_client_flush(struct rfb_client *c);
 /* Send c->out, then close quietly (after a refusal message). */
 void rfb_client_finish(struct rfb_client *c);
+/* Parse input that arrived while the client could not take it (during a
+ * Plain check): nothing else would until more bytes come. */
+void rfb_client_parse_buffered(struct rfb_client *c);
 
 /* handshake.c: everything before the normal phase.  Each handler returns
  * bytes consumed, 0 when more input is needed, -1 after closing. */

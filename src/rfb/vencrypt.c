@@ -177,6 +177,9 @@ static void plain_done(void *data, int fd, unsigned events)
 		}
 	}
 	free(job);
+	/* A viewer may have sent ClientInit behind its credentials. */
+	if (c && c->state == RFB_CS_INIT)
+		rfb_client_parse_buffered(c);
 }
 
 void rfb_vencrypt_abandon(struct rfb_client *c)

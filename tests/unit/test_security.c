@@ -153,6 +153,30 @@ static void test_plain_cap(void)
 	free_server();
 }
 
+/* ClientInit right behind the credentials, before the SecurityResult
+ * (found by fuzz_session): it is answered once the check is done, not
+ * left in the buffer until the viewer sends more. */
+static void test_plain_pipelined(void)
+{
+	static const uint32_t types[] = { RFB_VENCRYPT_PLAIN };
+	static const uint8_t creds[] = { 0, 0, 0, 5, 0, 0, 0, 10, 'a', 'l',
+					 'i', 'c', 'e', 'w', 'o', 'n', 'd',
+					 'e', 'r', 'l', 'a', 'n', 'd', 1 };
+	uint32_t sub[8];
+	uint8_t r[4];
+	int fd;
+
+	new_server_opts(sec_opts(types, 1));
+	fd = connect_client();
+	vencrypt_list(fd, sub);
+	send_u32(fd, RFB_VENCRYPT_PLAIN);
+	send_bytes(fd, creds, sizeof(creds));
+	CHECK(recv_bytes(fd, r, 4) && be32(r) == 0);
+	CHECK(read_serverinit(fd));
+	close(fd);
+	free_server();
+}
+
 static void test_vencrypt_refusals(void)
 {
 	static const uint32_t types[] = { RFB_VENCRYPT_PLAIN,
@@ -320,6 +344,7 @@ int main(void)
 	UNIT_RUN(test_vencrypt_plain);
 	UNIT_RUN(test_vencrypt_refusals);
 	UNIT_RUN(test_plain_cap);
+	UNIT_RUN(test_plain_pipelined);
 	UNIT_RUN(test_throttle);
 	UNIT_RUN(test_throttle_doubles);
 	UNIT_RUN(test_session_policy);
