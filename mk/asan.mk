@@ -3,8 +3,9 @@
 # UndefinedBehaviorSanitizer in build-asan/, leaving build/ alone.  Each
 # sanitized process writes its reports into tests/out/sanitizer/NAME/
 # (log_path); tests/run.sh fails a test whose run left one there and shows
-# it.  The memcheck test runs valgrind on the normal ./xrfbshare instead:
-# valgrind cannot run a sanitized binary.
+# it.  The memcheck and allocfail tests run the normal ./xrfbshare instead
+# (UNSANITIZED_XRFBSHARE): neither valgrind nor a preloaded malloc works
+# with a sanitized binary.
 
 ASAN_BUILD := build-asan
 # clang, not gcc: gcc's UBSan, combined with ASan, prints its reports on
@@ -50,7 +51,7 @@ check-asan: deps-fuzz
 	SANITIZER_LOGS=$(CURDIR)/$(ASAN_LOGS) \
 	XRFBSHARE=$(CURDIR)/$(ASAN_BUILD)/xrfbshare \
 	TEST_BIN=$(CURDIR)/$(ASAN_BUILD)/tests \
-	MEMCHECK_XRFBSHARE=$(CURDIR)/xrfbshare \
+	UNSANITIZED_XRFBSHARE=$(CURDIR)/xrfbshare \
 	ASAN_OPTIONS=abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	LSAN_OPTIONS=suppressions=$(ASAN_SUPP):print_suppressions=0 \

@@ -15,7 +15,7 @@
 #    plaintext under the encryption must be defined as well) and its
 #    errors: a garbage version, an unoffered type, 3.3, wrong passwords,
 #    a refused Plain login.
-# make check-asan runs the normal build here (MEMCHECK_XRFBSHARE), since
+# make check-asan runs the normal build here (UNSANITIZED_XRFBSHARE), since
 # valgrind cannot run an AddressSanitizer binary.
 set -eu
 . "$(dirname "$0")/../lib.sh"
@@ -26,7 +26,7 @@ need_prog xclip
 need_prog xrandr
 need_prog openssl
 
-REAL=${MEMCHECK_XRFBSHARE:-$SERVER_BIN}
+REAL=${UNSANITIZED_XRFBSHARE:-$SERVER_BIN}
 [ -x "$REAL" ] || fail "server binary $REAL missing (make)"
 cat >"$T/vg-server" <<EOF
 #!/bin/sh
