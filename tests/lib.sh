@@ -235,14 +235,15 @@ rec_expect() {
 
 # Resource readings of a running process, for tests that check that memory,
 # file descriptors and shared memory return to a baseline.  Under the
-# sanitizers (make check-asan) freed memory stays resident for a while
-# (ASan's quarantine): bounds on RSS growth add RSS_SLACK_KB.
+# sanitizers (make check-asan) RSS measures ASan's allocator, whose
+# quarantine keeps up to 256 MiB of freed memory resident, and leaks are
+# judged by LeakSanitizer at exit: bounds on RSS growth add RSS_SLACK_KB.
 #   proc_rss_kb PID      resident set size in KiB
 #   proc_fd_count PID    open file descriptors
 #   shm_count PID        SysV shared-memory segments created by PID that
 #                        still exist (attached or not yet removed)
 RSS_SLACK_KB=0
-[ -n "${SANITIZER_LOGS:-}" ] && RSS_SLACK_KB=65536
+[ -n "${SANITIZER_LOGS:-}" ] && RSS_SLACK_KB=262144
 
 proc_rss_kb() {
 	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"

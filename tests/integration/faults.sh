@@ -51,9 +51,10 @@ back_to_baseline() {
 	[ "$shm" -eq "$SHM0" ] || fail "$1: $shm shm segments, baseline $SHM0"
 	# generous: encoders, output queues and the allocator keep what a
 	# dozen viewers needed; a leak shows as growth from round to round
-	[ "$rss" -lt $((RSS0 + 60000)) ] ||
+	[ "$rss" -lt $((RSS0 + 60000 + RSS_SLACK_KB)) ] ||
 		fail "$1: RSS $rss KiB, baseline $RSS0 KiB"
-	if [ -n "${RSS_LAST:-}" ] && [ "$rss" -gt $((RSS_LAST + 15000)) ]; then
+	if [ -n "${RSS_LAST:-}" ] &&
+		[ "$rss" -gt $((RSS_LAST + 15000 + RSS_SLACK_KB)) ]; then
 		fail "$1: RSS $rss KiB, $RSS_LAST KiB after the same session before"
 	fi
 	RSS_LAST=$rss
