@@ -80,6 +80,7 @@ static bool randr_find_virtual(struct x11_randr *r, XRRScreenResources *res,
 	int active = 0;
 
 	mon->info = NULL;
+	mon->crtc = None;
 	for (int i = 0; i < res->ncrtc; i++) {
 		XRRCrtcInfo *ci = XRRGetCrtcInfo(d->dpy, res, res->crtcs[i]);
 
