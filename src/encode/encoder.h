@@ -66,6 +66,15 @@ struct enc_ops {
 	 * decoder, so the client must be dropped. */
 	int (*encode)(void *state, const struct enc_params *p,
 		      const struct rfb_rect *r, struct buf *out);
+	/* Optional (NULL otherwise): like encode, for the rectangles of
+	 * group `group` of `ngroups` (at most max_groups) into which one
+	 * update was cut.  Calls for different groups of one update may run
+	 * at once on different threads; calls within a group run in order,
+	 * and the groups' outputs must be sent in group order. */
+	int (*encode_group)(void *state, int group, int ngroups,
+			    const struct enc_params *p,
+			    const struct rfb_rect *r, struct buf *out);
+	int max_groups;
 };
 
 /* The encoder for `type`, or NULL if we do not implement it. */

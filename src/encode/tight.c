@@ -4,7 +4,14 @@
  * (2 colours at 1 bit per pixel; up to 256 at 1 byte), JpegCompression
  * (many colours, when the client allows loss), or BasicCompression with
  * the copy filter.  Basic data goes through one of four zlib streams,
- * chosen by the kind of data, that last as long as the connection. */
+ * chosen by the kind of data, that last as long as the connection.
+ *
+ * A large update may be cut into groups encoded at once on several
+ * threads (encode_group): group k of n then owns streams k*4/n ..
+ * (k+1)*4/n - 1 alone and its own scratch space, so the groups share
+ * nothing, and the decoder, which keeps one inflate state per stream id,
+ * sees each stream's data in the order it was compressed once the groups'
+ * outputs are sent in group order. */
 #include "encode/encoder.h"
 
 #include <stdlib.h>
@@ -56,9 +63,8 @@ enum tight_kind {
 	TIGHT_JPEG
 };
 
-struct tight_state {
-	struct enc_zstream zs[TIGHT_NSTREAMS];
-	unsigned active;	     /* bit i: zs[i] initialised */
+/* What one thread needs to encode a subrectangle. */
+struct tight_work {
 	struct enc_tight_jpeg *jpeg; /* created on first use */
 	struct buf raw;		     /* one subrectangle's filtered data */
 	struct buf z;		     /* and compressed */
@@ -67,6 +73,21 @@ struct tight_state {
 	uint32_t pal[TIGHT_MAX_PAL];
 	int npal;		   /* the cap + 1 once there are too many */
 	uint16_t slot[TIGHT_HASH]; /* palette index + 1; 0 is empty */
+};
+
+struct tight_state {
+	struct enc_zstream zs[TIGHT_NSTREAMS];
+	/* zs[i] initialised; bytes, not bits, as groups set theirs at once */
+	bool active[TIGHT_NSTREAMS];
+	/* scratch for group k; [0] also for whole updates; others on use */
+	struct tight_work *work[TIGHT_NSTREAMS];
+};
+
+/* Where a group's subrectangle goes. */
+struct tight_ctx {
+	struct tight_state *st;
+	struct tight_work *w;
+	int group, ngroups;
 };
 
 /* rfbproto TPIXEL: 3 bytes R, G, B for true-colour 32 bpp depth 24 formats
@@ -120,48 +141,48 @@ static void tight_put_compact_len(struct buf *b, size_t len)
 /* ---- colours ---- */
 
 /* The hash slot holding v, or the empty slot where it would go. */
-static unsigned tight_slot(const struct tight_state *st, uint32_t v)
+static unsigned tight_slot(const struct tight_work *w, uint32_t v)
 {
 	unsigned h = (v * 2654435761u) >> (32 - TIGHT_HASH_BITS);
 
-	while (st->slot[h] && st->pal[st->slot[h] - 1] != v)
+	while (w->slot[h] && w->pal[w->slot[h] - 1] != v)
 		h = (h + 1) & (TIGHT_HASH - 1);
 	return h;
 }
 
-static unsigned tight_index(const struct tight_state *st, uint32_t v)
+static unsigned tight_index(const struct tight_work *w, uint32_t v)
 {
-	return st->slot[tight_slot(st, v)] - 1;
+	return w->slot[tight_slot(w, v)] - 1;
 }
 
 /* Count the distinct colours of px[0..n), stopping past `cap`. */
-static void tight_count_colours(struct tight_state *st, size_t n, int cap)
+static void tight_count_colours(struct tight_work *w, size_t n, int cap)
 {
 	unsigned h;
 	size_t i;
 
-	st->npal = 0;
-	memset(st->slot, 0, sizeof(st->slot));
+	w->npal = 0;
+	memset(w->slot, 0, sizeof(w->slot));
 	for (i = 0; i < n; i++) {
-		if (i && st->px[i] == st->px[i - 1])
+		if (i && w->px[i] == w->px[i - 1])
 			continue; /* runs are common and cost one compare */
-		h = tight_slot(st, st->px[i]);
-		if (st->slot[h])
+		h = tight_slot(w, w->px[i]);
+		if (w->slot[h])
 			continue;
-		if (st->npal == cap) {
-			st->npal++;
+		if (w->npal == cap) {
+			w->npal++;
 			return;
 		}
-		st->pal[st->npal++] = st->px[i];
-		st->slot[h] = st->npal;
+		w->pal[w->npal++] = w->px[i];
+		w->slot[h] = w->npal;
 	}
 }
 
-static void tight_load(struct tight_state *st, const struct enc_params *p,
+static void tight_load(struct tight_work *w, const struct enc_params *p,
 		       const struct rfb_rect *r)
 {
 	const uint32_t *src = p->fb->pixels + (size_t)r->y * p->fb->stride;
-	uint32_t *dst = st->px;
+	uint32_t *dst = w->px;
 	int x, y;
 
 	for (y = 0; y < r->h; y++, src += p->fb->stride, dst += r->w)
@@ -192,7 +213,7 @@ static int tight_max_pal(const struct enc_params *p, size_t n)
 /* Count colours as far as the choice needs, then pick the kind whose data
  * is smallest before zlib (JPEG wins whenever an area looks like a photo):
  * a palette costs its TPIXELs and pays off by shrinking every pixel. */
-static enum tight_kind tight_choose(struct tight_state *st,
+static enum tight_kind tight_choose(struct tight_work *w,
 				    const struct enc_params *p,
 				    const struct rfb_rect *r)
 {
@@ -200,14 +221,14 @@ static enum tight_kind tight_choose(struct tight_state *st,
 	size_t full = n * tb, mono = (size_t)r->h * ((r->w + 7) / 8);
 	int max_pal = tight_max_pal(p, n);
 
-	tight_count_colours(st, n, max_pal);
-	if (st->npal == 1)
+	tight_count_colours(w, n, max_pal);
+	if (w->npal == 1)
 		return TIGHT_FILL;
-	if (st->npal == 2 && 1 + 2 * tb + mono < full)
+	if (w->npal == 2 && 1 + 2 * tb + mono < full)
 		return TIGHT_MONO;
-	if (st->npal > max_pal && tight_jpeg_allowed(p, n))
+	if (w->npal > max_pal && tight_jpeg_allowed(p, n))
 		return TIGHT_JPEG;
-	if (st->npal <= max_pal && 1 + st->npal * tb + n < full)
+	if (w->npal <= max_pal && 1 + w->npal * tb + n < full)
 		return TIGHT_INDEXED;
 	return TIGHT_FULL;
 }
@@ -216,60 +237,75 @@ static enum tight_kind tight_choose(struct tight_state *st,
 
 /* PaletteFilter with 2 colours: 1 bit per pixel, most significant bit
  * leftmost, each row starting on a byte. */
-static void tight_filter_mono(struct tight_state *st, int w, int h)
+static void tight_filter_mono(struct tight_work *w, int width, int h)
 {
-	const uint32_t *row = st->px;
+	const uint32_t *row = w->px;
 	unsigned acc;
 	int x, y;
 
-	for (y = 0; y < h; y++, row += w) {
+	for (y = 0; y < h; y++, row += width) {
 		acc = 0;
-		for (x = 0; x < w; x++) {
-			acc = acc << 1 | (row[x] != st->pal[0]);
+		for (x = 0; x < width; x++) {
+			acc = acc << 1 | (row[x] != w->pal[0]);
 			if (x % 8 == 7) {
-				buf_put_u8(&st->raw, acc);
+				buf_put_u8(&w->raw, acc);
 				acc = 0;
 			}
 		}
-		if (w % 8)
-			buf_put_u8(&st->raw, acc << (8 - w % 8));
+		if (width % 8)
+			buf_put_u8(&w->raw, acc << (8 - width % 8));
 	}
 }
 
-static void tight_filter_indexed(struct tight_state *st, size_t n)
+static void tight_filter_indexed(struct tight_work *w, size_t n)
 {
 	size_t i;
 
-	if (buf_reserve(&st->raw, n) < 0)
+	if (buf_reserve(&w->raw, n) < 0)
 		return;
 	for (i = 0; i < n; i++)
-		st->raw.data[st->raw.len + i] = tight_index(st, st->px[i]);
-	st->raw.len += n;
+		w->raw.data[w->raw.len + i] = tight_index(w, w->px[i]);
+	w->raw.len += n;
 }
 
-static void tight_filter(struct tight_state *st, const struct enc_params *p,
+static void tight_filter(struct tight_work *w, const struct enc_params *p,
 			 const struct rfb_rect *r, enum tight_kind kind)
 {
 	size_t n = (size_t)r->w * r->h;
 
-	buf_clear(&st->raw);
+	buf_clear(&w->raw);
 	if (kind == TIGHT_MONO)
-		tight_filter_mono(st, r->w, r->h);
+		tight_filter_mono(w, r->w, r->h);
 	else if (kind == TIGHT_INDEXED)
-		tight_filter_indexed(st, n);
+		tight_filter_indexed(w, n);
 	else
-		tight_put_tpixels(&st->raw, p->pc, st->px, n);
+		tight_put_tpixels(&w->raw, p->pc, w->px, n);
 }
 
 /* ---- zlib ---- */
 
 /* Palette data is small and compresses well, so it gets the level asked
  * for; full-colour data is larger and gains less, so about half. */
-static int tight_zlib_level(int want, int sid)
+static int tight_zlib_level(int want, enum tight_kind kind)
 {
 	int level = want < 0 ? TIGHT_DEFAULT_LEVEL : want > 9 ? 9 : want;
 
-	return sid == TIGHT_S_FULL && level > 1 ? level / 2 + 1 : level;
+	return kind == TIGHT_FULL && level > 1 ? level / 2 + 1 : level;
+}
+
+/* The stream for `kind` in the context's group: TightVNC's roles for a
+ * whole update; in a group, its first stream for full colour and its
+ * second, if it has two, for palettes. */
+static int tight_sid(const struct tight_ctx *x, enum tight_kind kind)
+{
+	static const int roles[] = { [TIGHT_MONO] = TIGHT_S_MONO,
+				     [TIGHT_INDEXED] = TIGHT_S_INDEXED,
+				     [TIGHT_FULL] = TIGHT_S_FULL };
+	int per = TIGHT_NSTREAMS / x->ngroups;
+
+	if (x->ngroups == 1)
+		return roles[kind];
+	return x->group * per + (per > 1 && kind != TIGHT_FULL);
 }
 
 /* Make stream `sid` ready.  A stream starts when first used, and its
@@ -277,43 +313,44 @@ static int tight_zlib_level(int want, int sid)
  * stream if this state is not the first the connection had. */
 static int tight_stream(struct tight_state *st, int sid, unsigned *resets)
 {
-	if (st->active & (1u << sid))
+	if (st->active[sid])
 		return 0;
 	if (enc_zstream_init(&st->zs[sid]) < 0)
 		return -1;
-	st->active |= 1u << sid;
+	st->active[sid] = true;
 	*resets |= 1u << sid;
 	return 0;
 }
 
-/* st->raw through stream `sid` into st->z, ending on a sync flush so the
+/* w->raw through stream `sid` into w->z, ending on a sync flush so the
  * client can decode the rectangle with what it has received.  What a
  * level change emits belongs to the stream, so it goes first. */
-static int tight_compress(struct tight_state *st, int sid, int level)
+static int tight_compress(struct tight_state *st, struct tight_work *w,
+			  int sid, int level)
 {
-	buf_clear(&st->z);
-	if (enc_zstream_set_level(&st->zs[sid], level, &st->z) < 0 ||
-	    enc_zstream_write(&st->zs[sid], st->raw.data, st->raw.len,
-			      Z_SYNC_FLUSH, &st->z) < 0)
+	buf_clear(&w->z);
+	if (enc_zstream_set_level(&st->zs[sid], level, &w->z) < 0 ||
+	    enc_zstream_write(&st->zs[sid], w->raw.data, w->raw.len,
+			      Z_SYNC_FLUSH, &w->z) < 0)
 		return -1;
-	return st->z.len <= TIGHT_MAX_LEN ? 0 : -1;
+	return w->z.len <= TIGHT_MAX_LEN ? 0 : -1;
 }
 
 /* ---- subencodings ---- */
 
-static int tight_put_basic(struct tight_state *st, const struct enc_params *p,
-			   enum tight_kind kind, struct buf *out)
+static int tight_put_basic(const struct tight_ctx *x,
+			   const struct enc_params *p, enum tight_kind kind,
+			   struct buf *out)
 {
-	static const int streams[] = { [TIGHT_MONO] = TIGHT_S_MONO,
-				       [TIGHT_INDEXED] = TIGHT_S_INDEXED,
-				       [TIGHT_FULL] = TIGHT_S_FULL };
-	int sid = streams[kind];
-	int level = tight_zlib_level(p->compress_level, sid);
-	bool zlib = st->raw.len >= TIGHT_MIN_TO_COMPRESS;
+	struct tight_work *w = x->w;
+	int sid = tight_sid(x, kind);
+	int level = tight_zlib_level(p->compress_level, kind);
+	bool zlib = w->raw.len >= TIGHT_MIN_TO_COMPRESS;
 	unsigned resets = 0;
 
-	if (st->raw.failed || (zlib && (tight_stream(st, sid, &resets) < 0 ||
-					tight_compress(st, sid, level) < 0)))
+	if (w->raw.failed ||
+	    (zlib && (tight_stream(x->st, sid, &resets) < 0 ||
+		      tight_compress(x->st, w, sid, level) < 0)))
 		return -1;
 	if (kind == TIGHT_FULL) {
 		/* no filter-id byte: the copy filter */
@@ -321,28 +358,28 @@ static int tight_put_basic(struct tight_state *st, const struct enc_params *p,
 	} else {
 		buf_put_u8(out, resets | sid << 4 | TIGHT_CTL_FILTER);
 		buf_put_u8(out, TIGHT_FILTER_PALETTE);
-		buf_put_u8(out, st->npal - 1);
-		tight_put_tpixels(out, p->pc, st->pal, st->npal);
+		buf_put_u8(out, w->npal - 1);
+		tight_put_tpixels(out, p->pc, w->pal, w->npal);
 	}
 	if (!zlib) {
-		buf_append(out, st->raw.data, st->raw.len);
+		buf_append(out, w->raw.data, w->raw.len);
 		return 0;
 	}
-	tight_put_compact_len(out, st->z.len);
-	buf_append(out, st->z.data, st->z.len);
+	tight_put_compact_len(out, w->z.len);
+	buf_append(out, w->z.data, w->z.len);
 	return 0;
 }
 
-static int tight_put_jpeg(struct tight_state *st, const struct enc_params *p,
+static int tight_put_jpeg(struct tight_work *w, const struct enc_params *p,
 			  const struct rfb_rect *r, struct buf *out)
 {
 	const uint8_t *data;
 	size_t len;
 
-	if (!st->jpeg)
-		st->jpeg = enc_tight_jpeg_new();
-	if (!st->jpeg ||
-	    enc_tight_jpeg_compress(st->jpeg, p->fb, r, p->quality, &data,
+	if (!w->jpeg)
+		w->jpeg = enc_tight_jpeg_new();
+	if (!w->jpeg ||
+	    enc_tight_jpeg_compress(w->jpeg, p->fb, r, p->quality, &data,
 				    &len) < 0 ||
 	    len > TIGHT_MAX_LEN)
 		return -1;
@@ -355,24 +392,25 @@ static int tight_put_jpeg(struct tight_state *st, const struct enc_params *p,
 }
 
 /* One rectangle no larger than the decoders' limits. */
-static int tight_subrect(struct tight_state *st, const struct enc_params *p,
+static int tight_subrect(const struct tight_ctx *x, const struct enc_params *p,
 			 const struct rfb_rect *r, struct buf *out)
 {
+	struct tight_work *w = x->w;
 	enum tight_kind kind;
 
-	tight_load(st, p, r);
-	kind = tight_choose(st, p, r);
+	tight_load(w, p, r);
+	kind = tight_choose(w, p, r);
 	enc_put_rect_header(out, r, ENC_TIGHT);
 	switch (kind) {
 	case TIGHT_FILL:
 		buf_put_u8(out, TIGHT_CTL_FILL);
-		tight_put_tpixels(out, p->pc, st->px, 1);
+		tight_put_tpixels(out, p->pc, w->px, 1);
 		return 0;
 	case TIGHT_JPEG:
-		return tight_put_jpeg(st, p, r, out);
+		return tight_put_jpeg(w, p, r, out);
 	default:
-		tight_filter(st, p, r, kind);
-		return tight_put_basic(st, p, kind, out);
+		tight_filter(w, p, r, kind);
+		return tight_put_basic(x, p, kind, out);
 	}
 }
 
@@ -381,16 +419,44 @@ static int tight_min(int a, int b)
 	return a < b ? a : b;
 }
 
-/* Tiles as wide as allowed and as tall as the area cap lets them be. */
-static int tight_encode(void *state, const struct enc_params *p,
-			const struct rfb_rect *r, struct buf *out)
+static struct tight_work *tight_work_new(void)
 {
-	struct tight_state *st = state;
+	struct tight_work *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return NULL;
+	buf_init(&w->raw);
+	buf_init(&w->z);
+	return w;
+}
+
+static void tight_work_free(struct tight_work *w)
+{
+	if (!w)
+		return;
+	enc_tight_jpeg_free(w->jpeg);
+	buf_free(&w->raw);
+	buf_free(&w->z);
+	free(w);
+}
+
+/* Tiles as wide as allowed and as tall as the area cap lets them be. */
+static int tight_encode_group(void *state, int group, int ngroups,
+			      const struct enc_params *p,
+			      const struct rfb_rect *r, struct buf *out)
+{
+	struct tight_ctx x = { state, NULL, group, ngroups };
 	int tw = tight_min(r->w, TIGHT_MAX_WIDTH);
 	int th, count = 0;
 	struct rfb_rect sr;
 
-	if (!st || out->failed)
+	if (!x.st || out->failed || ngroups < 1 ||
+	    ngroups > TIGHT_NSTREAMS || group < 0 || group >= ngroups)
+		return -1;
+	if (!x.st->work[group])
+		x.st->work[group] = tight_work_new();
+	x.w = x.st->work[group];
+	if (!x.w)
 		return -1;
 	if (r->w <= 0 || r->h <= 0)
 		return 0;
@@ -399,12 +465,18 @@ static int tight_encode(void *state, const struct enc_params *p,
 		sr.h = tight_min(th, r->y + r->h - sr.y);
 		for (sr.x = r->x; sr.x < r->x + r->w; sr.x += tw) {
 			sr.w = tight_min(tw, r->x + r->w - sr.x);
-			if (tight_subrect(st, p, &sr, out) < 0)
+			if (tight_subrect(&x, p, &sr, out) < 0)
 				return -1;
 			count++;
 		}
 	}
 	return out->failed ? -1 : count;
+}
+
+static int tight_encode(void *state, const struct enc_params *p,
+			const struct rfb_rect *r, struct buf *out)
+{
+	return tight_encode_group(state, 0, 1, p, r, out);
 }
 
 static void *tight_state_new(void)
@@ -413,8 +485,11 @@ static void *tight_state_new(void)
 
 	if (!st)
 		return NULL;
-	buf_init(&st->raw);
-	buf_init(&st->z);
+	st->work[0] = tight_work_new();
+	if (!st->work[0]) {
+		free(st);
+		return NULL;
+	}
 	return st;
 }
 
@@ -425,12 +500,11 @@ static void tight_state_free(void *state)
 
 	if (!st)
 		return;
-	for (i = 0; i < TIGHT_NSTREAMS; i++)
-		if (st->active & (1u << i))
+	for (i = 0; i < TIGHT_NSTREAMS; i++) {
+		if (st->active[i])
 			enc_zstream_fini(&st->zs[i]);
-	enc_tight_jpeg_free(st->jpeg);
-	buf_free(&st->raw);
-	buf_free(&st->z);
+		tight_work_free(st->work[i]);
+	}
 	free(st);
 }
 
@@ -440,4 +514,6 @@ const struct enc_ops enc_tight_ops = {
 	.state_new = tight_state_new,
 	.state_free = tight_state_free,
 	.encode = tight_encode,
+	.encode_group = tight_encode_group,
+	.max_groups = TIGHT_NSTREAMS,
 };

@@ -7,6 +7,7 @@
 #include "encode/encoder.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #define ZLIB_CONST
@@ -153,6 +154,7 @@ struct dec {
 	unsigned resets;
 	struct rfb_rect r;
 	unsigned kinds[K_COUNT], len_bytes[4], small;
+	unsigned sids; /* bit i: stream i inflated or reset, since cleared */
 };
 
 static struct dec dec;
@@ -268,6 +270,7 @@ static bool dec_data(struct rd *r, int sid, size_t len)
 	p = rd_bytes(r, clen);
 	if (!CHECK(p))
 		return false;
+	dec.sids |= 1u << sid;
 	if (!(dec.active & (1u << sid))) {
 		memset(zs, 0, sizeof(*zs));
 		if (!CHECK(inflateInit(zs) == Z_OK))
@@ -335,6 +338,7 @@ static bool dec_rect(struct rd *r)
 		return false;
 	ctl = rd_u8(r);
 	dec.resets = ctl & 15;
+	dec.sids |= dec.resets;
 	for (i = 0; i < 4; i++) {
 		if ((ctl & (1u << i)) && (dec.active & (1u << i))) {
 			inflateEnd(&dec.zs[i]);
@@ -675,6 +679,164 @@ static void test_split(void)
 	enc_tight_ops.state_free(st);
 }
 
+/* ---- one update cut into groups encoded at once ---- */
+
+struct group_arg {
+	void *st;
+	int k, ngroups;
+	const struct rfb_pixconv *pc;
+	const struct rfb_rect *rects; /* the group's, in order */
+	int nrects, count;
+	struct buf out;
+};
+
+static void *group_thread(void *data)
+{
+	struct group_arg *a = data;
+	struct enc_params p = { &fb, a->pc, 6, -1, NULL };
+	int n;
+
+	for (int i = 0; i < a->nrects; i++) {
+		n = enc_tight_ops.encode_group(a->st, a->k, a->ngroups, &p,
+					       &a->rects[i], &a->out);
+		a->count = n < 0 || a->count < 0 ? -1 : a->count + n;
+	}
+	return NULL;
+}
+
+/* Encode the whole framebuffer as `ngroups` bands of two rectangles each
+ * (left and right parts), every group on its own thread, then decode the
+ * groups' outputs in group order with one decoder; sids[k] gets the
+ * streams group k used or reset. */
+static bool group_round_trip(void *st, int ngroups, unsigned *sids)
+{
+	struct rfb_pixconv pc;
+	struct rfb_rect rr[4][2];
+	struct group_arg a[4];
+	pthread_t t[4];
+	bool started[4];
+	struct rd r;
+	bool ok = true;
+	int k, i;
+
+	rfb_pixconv_init(&pc, &dec.fc->pf);
+	memset(dec.cover, 0, sizeof(dec.cover));
+	for (k = 0; k < ngroups; k++) {
+		int y0 = FB_H * k / ngroups, y1 = FB_H * (k + 1) / ngroups;
+
+		rr[k][0] = (struct rfb_rect){ 0, y0, 700, y1 - y0 };
+		rr[k][1] = (struct rfb_rect){ 700, y0, FB_W - 700, y1 - y0 };
+		memset(&a[k], 0, sizeof(a[k]));
+		a[k] = (struct group_arg){ .st = st, .k = k,
+					   .ngroups = ngroups, .pc = &pc,
+					   .rects = rr[k], .nrects = 2 };
+		buf_init(&a[k].out);
+		started[k] = !pthread_create(&t[k], NULL, group_thread, &a[k]);
+		if (!started[k])
+			group_thread(&a[k]); /* then one after another */
+	}
+	for (k = 0; k < ngroups; k++)
+		if (started[k])
+			pthread_join(t[k], NULL);
+	for (k = 0; k < ngroups; k++) {
+		ok = ok && CHECKF(a[k].count > 0 && !a[k].out.failed,
+				  "group %d of %d", k, ngroups);
+		dec.sids = 0;
+		rd_init(&r, a[k].out.data, a[k].out.len);
+		for (i = 0; i < a[k].count && ok; i++)
+			ok = dec_rect(&r);
+		ok = ok && CHECK_EQ(rd_left(&r), 0);
+		sids[k] = dec.sids;
+		buf_free(&a[k].out);
+	}
+	for (i = 0; i < FB_W * FB_H && ok; i++)
+		ok = CHECKF(dec.cover[i] == 1, "pixel %d painted %u times", i,
+			    dec.cover[i]);
+	return ok;
+}
+
+/* Several updates, cut into 2, 3 and 4 groups and whole in turn, through
+ * one encoder state and one decoder: pixel for pixel, every time. */
+static void test_groups_lossless(void)
+{
+	static const int plan[] = { 2, 2, 1, 3, 4, 2, 1, 4 };
+	const struct rfb_rect all = { 0, 0, FB_W, FB_H };
+	static const size_t fs[] = { FMT_RGB888, FMT_16BE, FMT_8 };
+	unsigned sids[4];
+	size_t f, i;
+
+	for (f = 0; f < sizeof(fs) / sizeof(fs[0]); f++) {
+		void *st = enc_tight_ops.state_new();
+
+		dec_init(&fmts[fs[f]]);
+		for (i = 0; i < sizeof(plan) / sizeof(plan[0]); i++) {
+			fill(i % 2 ? P_PAL30 : i % 3 ? P_NOISE : P_PAL5);
+			if (plan[i] == 1)
+				CHECK(round_trip(st, &all, 6, -1, NULL) > 0);
+			else
+				CHECK(group_round_trip(st, plan[i], sids));
+			if (!CHECKF(same_pixels(&all), "%s update %zu",
+				    fmts[fs[f]].name, i))
+				break;
+		}
+		CHECKF(dec.kinds[K_COPY] &&
+			       (dec.kinds[K_INDEXED] || fmts[fs[f]].pf.bpp == 8),
+		       "%s: %u indexed, %u copy", fmts[fs[f]].name,
+		       dec.kinds[K_INDEXED], dec.kinds[K_COPY]);
+		dec_fini();
+		enc_tight_ops.state_free(st);
+	}
+}
+
+/* Group k of n uses (and resets) only its own streams: k*4/n to
+ * (k+1)*4/n - 1, so the groups' streams are disjoint. */
+static void test_groups_streams(void)
+{
+	unsigned sids[4], seen;
+	int n, k, pat;
+
+	for (n = 2; n <= 4; n++) {
+		void *st = enc_tight_ops.state_new();
+
+		dec_init(&fmts[FMT_RGB888]);
+		for (pat = 0; pat < 2; pat++) {
+			/* full colour and palettes in every band */
+			fill(pat ? P_PAL30 : P_NOISE);
+			if (!CHECK(group_round_trip(st, n, sids)))
+				break;
+			seen = 0;
+			for (k = 0; k < n; k++) {
+				unsigned own = ((1u << (4 / n)) - 1)
+					       << (k * (4 / n));
+
+				CHECKF(sids[k] && !(sids[k] & ~own),
+				       "%d groups: group %d used streams %#x",
+				       n, k, sids[k]);
+				CHECK(!(sids[k] & seen));
+				seen |= sids[k];
+			}
+		}
+		/* group sizes out of range are refused */
+		{
+			struct rfb_pixconv pc;
+			struct enc_params p = { &fb, &pc, 6, -1, NULL };
+			const struct rfb_rect r = { 0, 0, 8, 8 };
+			struct buf out;
+
+			rfb_pixconv_init(&pc, &fmts[FMT_RGB888].pf);
+			buf_init(&out);
+			CHECK(enc_tight_ops.encode_group(st, n, n, &p, &r,
+							 &out) < 0);
+			CHECK(enc_tight_ops.encode_group(st, 0, 5, &p, &r,
+							 &out) < 0);
+			buf_free(&out);
+		}
+		dec_fini();
+		enc_tight_ops.state_free(st);
+	}
+	CHECK_EQ(enc_tight_ops.max_groups, 4);
+}
+
 static double psnr(const struct rfb_rect *r)
 {
 	double se = 0, d;
@@ -736,6 +898,8 @@ int main(void)
 	UNIT_RUN(test_streams);
 	UNIT_RUN(test_levels);
 	UNIT_RUN(test_split);
+	UNIT_RUN(test_groups_lossless);
+	UNIT_RUN(test_groups_streams);
 	UNIT_RUN(test_jpeg);
 	if (dec.tj)
 		tjDestroy(dec.tj);
