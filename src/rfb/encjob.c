@@ -6,12 +6,34 @@
  * message queued meanwhile.  A client has at most one job at a time, so
  * its zlib streams see its rectangles in order, and nothing the loop does
  * meanwhile (capture, SetPixelFormat, SetEncodings) touches what the job
- * reads. */
+ * reads.
+ *
+ * A large update with an encoder that takes groups (Tight: one set of
+ * zlib streams per group) is cut into horizontal bands of about equal
+ * area, one per worker; the bands are sub-jobs encoded at once, and the
+ * update is put together in band order once the last one is done. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "rfb/internal.h"
 #include "util/log.h"
+
+/* Most groups an update is cut into. */
+#define RFB_ENC_MAX_GROUPS 4
+/* Below this many pixels an update is encoded in one piece. */
+#define RFB_ENC_SPLIT_MIN_AREA (256 * 256)
+
+struct rfb_enc_job;
+
+/* One band of an update cut into groups. */
+struct rfb_enc_group {
+	struct pool_job base;
+	struct rfb_enc_job *j;
+	int first, n;		/* its rectangles in j->rects */
+	struct buf out;		/* group 0 writes to j->out */
+	int count;
+	bool failed;
+};
 
 struct rfb_enc_job {
 	struct pool_job base;
@@ -31,6 +53,8 @@ struct rfb_enc_job {
 	struct buf out;		/* the whole update */
 	int count;		/* rectangles in the head */
 	bool failed;
+	struct rfb_enc_group groups[RFB_ENC_MAX_GROUPS];
+	int ngroups, pending;	/* groups, and those not done yet */
 };
 
 static int add_rects(struct rfb_enc_job *j, pixman_region32_t *reg)
@@ -89,32 +113,61 @@ static int snapshot(struct rfb_enc_job *j, const struct rfb_fb *fb)
 	return 0;
 }
 
-/* rfbproto 7.6.1: the count is patched in once known; LastRect only when
- * it does not fit (see end_update in update.c). */
-static void job_run(struct pool_job *base)
+/* Encode rectangles [first, first + n) as group `k` of `ngroups`. */
+static int encode_rects(struct rfb_enc_job *j, int k, int first, int n,
+			struct buf *out, bool *failed)
 {
-	struct rfb_enc_job *j = (struct rfb_enc_job *)base;
-	int count = j->count;
+	int count = 0;
 
-	for (int i = 0; i < j->nrects && !j->failed; i++) {
+	for (int i = first; i < first + n && !*failed; i++) {
 		bool lossless = i >= j->nrects - j->nlossless;
 		struct enc_params p = { &j->fb, &j->pc, j->compress_level,
 					lossless ? -1 : j->quality,
 					&j->lossy[i] };
-		int k;
+		int c;
 
 		j->lossy[i] = false;
-		k = j->ops->encode(j->state, &p, &j->rects[i], &j->out);
-		if (k < 0)
-			j->failed = true;
-		count += k;
+		if (j->ngroups > 1)
+			c = j->ops->encode_group(j->state, k, j->ngroups, &p,
+						 &j->rects[i], out);
+		else
+			c = j->ops->encode(j->state, &p, &j->rects[i], out);
+		if (c < 0)
+			*failed = true;
+		else
+			count += c;
 	}
+	return count;
+}
+
+/* rfbproto 7.6.1: the count is patched in once known; LastRect only when
+ * it does not fit (see end_update in update.c). */
+static void finish_count(struct rfb_enc_job *j, int count)
+{
 	if (count >= 0xffff && j->last_rect_ok) {
 		enc_put_rect_header(&j->out, &(struct rfb_rect){ 0, 0, 0, 0 },
 				    ENC_PSEUDO_LAST_RECT);
 		count = 0xffff;
 	}
 	buf_set_u16(&j->out, 2, (uint16_t)count);
+}
+
+static void job_run(struct pool_job *base)
+{
+	struct rfb_enc_job *j = (struct rfb_enc_job *)base;
+
+	finish_count(j, j->count + encode_rects(j, 0, 0, j->nrects, &j->out,
+						&j->failed));
+}
+
+static void group_run(struct pool_job *base)
+{
+	struct rfb_enc_group *g = (struct rfb_enc_group *)base;
+	struct rfb_enc_job *j = g->j;
+	int k = (int)(g - j->groups);
+
+	g->count = encode_rects(j, k, g->first, g->n, k ? &g->out : &j->out,
+				&g->failed);
 }
 
 /* Keep the lossy region in step with what each rectangle was sent as. */
@@ -168,6 +221,102 @@ static void job_done(struct pool_job *base)
 	rfb_update_sent(c);
 }
 
+/* On the loop: when the last group is done, the bands in order. */
+static void group_done(struct pool_job *base)
+{
+	struct rfb_enc_group *g = (struct rfb_enc_group *)base;
+	struct rfb_enc_job *j = g->j;
+	int count = j->count;
+
+	if (--j->pending)
+		return;
+	for (int k = 0; k < j->ngroups; k++) {
+		g = &j->groups[k];
+		if (g->failed || g->out.failed)
+			j->failed = true;
+		if (k)
+			buf_append(&j->out, g->out.data, g->out.len);
+		count += g->count;
+	}
+	if (!j->failed)
+		finish_count(j, count);
+	job_done(&j->base);
+}
+
+/* Cut the rectangles into `n` runs of about equal area, cutting a
+ * rectangle across a band's edge into two, top and bottom.  The order
+ * (and so the refreshes last) stays. */
+static int split_groups(struct rfb_enc_job *j, int n, uint64_t area)
+{
+	uint64_t per = (area + n - 1) / n, room = per;
+	int k = 0, cap = j->nrects + n;
+	struct rfb_rect *r = malloc(cap * sizeof(*r));
+	bool *l = malloc(cap * sizeof(*l));
+	int m = 0, nl = 0;
+
+	if (!r || !l) {
+		free(r);
+		free(l);
+		return -1;
+	}
+	j->groups[0].first = 0;
+	for (int i = 0; i < j->nrects; i++) {
+		struct rfb_rect rest = j->rects[i];
+		bool lossless = i >= j->nrects - j->nlossless;
+
+		while (rest.h > 0) {
+			struct rfb_rect piece = rest;
+			uint64_t rows = (room + rest.w - 1) / rest.w;
+
+			if (k < n - 1 && rows < (uint64_t)rest.h)
+				piece.h = (int)rows;
+			rest.y += piece.h;
+			rest.h -= piece.h;
+			r[m++] = piece;
+			nl += lossless;
+			room = room > (uint64_t)piece.w * piece.h ?
+				       room - (uint64_t)piece.w * piece.h : 0;
+			if (!room && k < n - 1) {
+				j->groups[k].n = m - j->groups[k].first;
+				j->groups[++k].first = m;
+				room = per;
+			}
+			if (m == cap && (rest.h > 0 || i + 1 < j->nrects)) {
+				/* at most one cut per band edge: not reached */
+				free(r);
+				free(l);
+				return -1;
+			}
+		}
+	}
+	j->groups[k].n = m - j->groups[k].first;
+	free(j->rects);
+	free(j->lossy);
+	j->rects = r;
+	j->lossy = l;
+	j->nrects = m;
+	j->cap = cap;
+	j->nlossless = nl;
+	j->ngroups = k + 1;
+	return 0;
+}
+
+/* How many groups to cut this update into: 1 unless it is large, a pool
+ * runs it and the encoder takes groups. */
+static int want_groups(struct rfb_enc_job *j, int nthreads, uint64_t *area)
+{
+	int n = nthreads;
+
+	*area = 0;
+	for (int i = 0; i < j->nrects; i++)
+		*area += (uint64_t)j->rects[i].w * j->rects[i].h;
+	if (!j->ops->encode_group || *area <= RFB_ENC_SPLIT_MIN_AREA)
+		return 1;
+	if (n > j->ops->max_groups)
+		n = j->ops->max_groups;
+	return n > RFB_ENC_MAX_GROUPS ? RFB_ENC_MAX_GROUPS : n < 1 ? 1 : n;
+}
+
 struct rfb_enc_job *rfb_encjob_begin(struct rfb_client *c)
 {
 	struct rfb_enc_job *j = c->job;
@@ -177,6 +326,12 @@ struct rfb_enc_job *rfb_encjob_begin(struct rfb_client *c)
 		if (!j)
 			return NULL;
 		buf_init(&j->out);
+		for (int k = 0; k < RFB_ENC_MAX_GROUPS; k++) {
+			j->groups[k].j = j;
+			j->groups[k].base.run = group_run;
+			j->groups[k].base.done = group_done;
+			buf_init(&j->groups[k].out);
+		}
 		j->base.run = job_run;
 		j->base.done = job_done;
 		j->c = c;
@@ -215,11 +370,33 @@ int rfb_encjob_submit(struct rfb_client *c, struct rfb_enc_job *j,
 	if (add_rects(j, refresh) < 0)
 		return -1;
 	j->nlossless = j->nrects - n;
-	if (srv->pool && snapshot(j, &srv->fb) < 0)
-		return -1;
+	j->ngroups = 1;
+	if (srv->pool) {
+		uint64_t area;
+		int ng = want_groups(j, srv->opts.threads, &area);
+
+		if (snapshot(j, &srv->fb) < 0 ||
+		    (ng > 1 && split_groups(j, ng, area) < 0))
+			return -1;
+	}
 	c->job_busy = true;
 	c->out_hold = c->out.len;
-	pool_submit(srv->pool, &j->base);
+	if (j->ngroups == 1) {
+		pool_submit(srv->pool, &j->base);
+		return 0;
+	}
+	log_debug("%s: update of %d rectangles in %d groups", c->conn->peer,
+		  j->nrects, j->ngroups);
+	j->pending = j->ngroups;
+	for (int k = 0; k < j->ngroups; k++) {
+		struct rfb_enc_group *g = &j->groups[k];
+
+		buf_clear(&g->out);
+		g->out.failed = false;
+		g->failed = false;
+		g->count = 0;
+		pool_submit(srv->pool, &g->base);
+	}
 	return 0;
 }
 
@@ -228,6 +405,8 @@ void rfb_encjob_free(struct rfb_enc_job *j)
 	if (!j)
 		return;
 	buf_free(&j->out);
+	for (int k = 0; k < RFB_ENC_MAX_GROUPS; k++)
+		buf_free(&j->groups[k].out);
 	free(j->rects);
 	free(j->lossy);
 	free(j->snap);
