@@ -31,6 +31,22 @@ struct fmt_case {
 	unsigned cpx, cshift;
 };
 
+/* Client formats the round-trip checks cover: both byte orders, odd
+ * shifts, depth 32, 16 and 8 bpp. */
+static const struct fmt_case rfbdec_formats[] = {
+	{ "32LE rgb888", PF(32, 24, 0, 255, 255, 255, 16, 8, 0), 3, 0 },
+	{ "32BE rgb888", PF(32, 24, 1, 255, 255, 255, 16, 8, 0), 3, 0 },
+	{ "32LE rgb888@24", PF(32, 24, 0, 255, 255, 255, 24, 16, 8), 3, 8 },
+	{ "32LE depth 32", PF(32, 32, 0, 255, 255, 255, 16, 8, 0), 4, 0 },
+	{ "32BE rgb565@8", PF(32, 16, 1, 31, 63, 31, 19, 13, 8), 3, 8 },
+	{ "16LE rgb565", PF(16, 16, 0, 31, 63, 31, 11, 5, 0), 2, 0 },
+	{ "16BE rgb565", PF(16, 16, 1, 31, 63, 31, 11, 5, 0), 2, 0 },
+	{ "16LE rgb555", PF(16, 15, 0, 31, 31, 31, 10, 5, 0), 2, 0 },
+	{ "8 bgr233", PF(8, 8, 0, 7, 7, 3, 0, 3, 6), 1, 0 },
+	{ "8 rgb111", PF(8, 3, 0, 1, 1, 1, 7, 3, 0), 1, 0 },
+};
+#define RFBDEC_N_FORMATS (sizeof(rfbdec_formats) / sizeof(rfbdec_formats[0]))
+
 /* Everything a decoder saw, for coverage checks. */
 struct seen {
 	unsigned types[32];	 /* rectangle encodings */

@@ -18,19 +18,8 @@
 static uint32_t fb_px[FB_STRIDE * FB_H];
 static const struct rfb_fb fb = { fb_px, FB_W, FB_H, FB_STRIDE };
 
-static const struct fmt_case fmts[] = {
-	{ "32LE rgb888", PF(32, 24, 0, 255, 255, 255, 16, 8, 0), 3, 0 },
-	{ "32BE rgb888", PF(32, 24, 1, 255, 255, 255, 16, 8, 0), 3, 0 },
-	{ "32LE rgb888@24", PF(32, 24, 0, 255, 255, 255, 24, 16, 8), 3, 8 },
-	{ "32LE depth 32", PF(32, 32, 0, 255, 255, 255, 16, 8, 0), 4, 0 },
-	{ "32BE rgb565@8", PF(32, 16, 1, 31, 63, 31, 19, 13, 8), 3, 8 },
-	{ "16LE rgb565", PF(16, 16, 0, 31, 63, 31, 11, 5, 0), 2, 0 },
-	{ "16BE rgb565", PF(16, 16, 1, 31, 63, 31, 11, 5, 0), 2, 0 },
-	{ "16LE rgb555", PF(16, 15, 0, 31, 31, 31, 10, 5, 0), 2, 0 },
-	{ "8 bgr233", PF(8, 8, 0, 7, 7, 3, 0, 3, 6), 1, 0 },
-	{ "8 rgb111", PF(8, 3, 0, 1, 1, 1, 7, 3, 0), 1, 0 },
-};
-#define N_FMTS (sizeof(fmts) / sizeof(fmts[0]))
+static const struct fmt_case *const fmts = rfbdec_formats;
+#define N_FMTS RFBDEC_N_FORMATS
 
 static const struct rfb_rect rects[] = {
 	{ 0, 0, 1, 1 },	    { 299, 199, 1, 1 },	  { 0, 0, 17, 33 },
