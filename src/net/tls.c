@@ -43,9 +43,9 @@ struct tls {
 	int failed;	  /* errno of the first fatal error; 0: none */
 };
 
-static char why_buf[256];
+static char why_buf[512];
 
-static const char *why_fmt(const char *fmt, ...)
+const char *net_tls_why(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -61,7 +61,7 @@ static int check_readable(const char *what, const char *path, const char **why)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0) {
-		*why = why_fmt("cannot read TLS %s %s: %s", what, path,
+		*why = net_tls_why("cannot read TLS %s %s: %s", what, path,
 			       strerror(errno));
 		return -1;
 	}
@@ -85,13 +85,13 @@ static int load_x509(struct net_tls_creds *cr, const char *cert,
 		r = gnutls_certificate_set_x509_key_file(cr->x509, cert, key,
 							 GNUTLS_X509_FMT_PEM);
 	if (r == GNUTLS_E_CERTIFICATE_KEY_MISMATCH) {
-		*why = why_fmt("TLS key %s does not belong to certificate %s: "
+		*why = net_tls_why("TLS key %s does not belong to certificate %s: "
 			       "give the key the certificate was made for",
 			       key, cert);
 		return -1;
 	}
 	if (r < 0) {
-		*why = why_fmt("TLS key %s: %s (an unencrypted PEM private key "
+		*why = net_tls_why("TLS key %s: %s (an unencrypted PEM private key "
 			       "is expected)",
 			       key, gnutls_strerror(r));
 		return -1;
@@ -122,7 +122,7 @@ struct net_tls_creds *net_tls_creds_new(const char *cert_file,
 		r = gnutls_anon_set_server_known_dh_params(
 			cr->anon, GNUTLS_SEC_PARAM_MEDIUM);
 	if (r < 0) {
-		*why = why_fmt("TLS: anonymous credentials: %s",
+		*why = net_tls_why("TLS: anonymous credentials: %s",
 			       gnutls_strerror(r));
 		goto err;
 	}
@@ -489,7 +489,7 @@ struct net_conn *net_tls_new(struct net_tls_creds *creds,
 	}
 	r = session_init(t, creds, x509);
 	if (r < 0) {
-		*why = why_fmt("TLS session: %s", gnutls_strerror(r));
+		*why = net_tls_why("TLS session: %s", gnutls_strerror(r));
 		free(t);
 		return NULL;
 	}

@@ -19,6 +19,11 @@ struct net_tls_creds;
  * when cert_file and key_file (PEM, both or neither) are given.  NULL with
  * *why (naming the file and the fix) on failure; *why stays valid until
  * the next call into this module.  Must outlive every layer made from it. */
+/* Formats an error text for a `why` out-parameter into one static
+ * buffer, valid until the next call. */
+const char *net_tls_why(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
 struct net_tls_creds *net_tls_creds_new(const char *cert_file,
 					const char *key_file, const char **why);
 void net_tls_creds_free(struct net_tls_creds *creds);

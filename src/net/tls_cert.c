@@ -20,18 +20,6 @@
 /* Ten years: long enough not to become a chore. */
 #define VALID_DAYS 3653
 
-static char why_buf[512];
-
-static const char *why_fmt(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why_buf, sizeof(why_buf), fmt, ap);
-	va_end(ap);
-	return why_buf;
-}
-
 static int format_fingerprint(gnutls_x509_crt_t crt, char *fp, size_t fplen)
 {
 	unsigned char md[32];
@@ -57,7 +45,7 @@ int net_tls_fingerprint(const char *cert_file, char *fp, size_t fplen,
 	int r = gnutls_load_file(cert_file, &pem);
 
 	if (r < 0) {
-		*why = why_fmt("cannot read TLS certificate %s: %s", cert_file,
+		*why = net_tls_why("cannot read TLS certificate %s: %s", cert_file,
 			       strerror(errno));
 		return -1;
 	}
@@ -67,7 +55,7 @@ int net_tls_fingerprint(const char *cert_file, char *fp, size_t fplen,
 	if (r == 0)
 		r = format_fingerprint(crt, fp, fplen);
 	if (r < 0)
-		*why = why_fmt("TLS certificate %s: %s (a PEM certificate is "
+		*why = net_tls_why("TLS certificate %s: %s (a PEM certificate is "
 			       "expected)",
 			       cert_file, gnutls_strerror(r));
 	if (crt)
@@ -162,7 +150,7 @@ static int write_file(const char *path, const gnutls_datum_t *d, mode_t mode,
 		goto err;
 	return 0;
 err:
-	*why = why_fmt("cannot write %s: %s", path, strerror(errno));
+	*why = net_tls_why("cannot write %s: %s", path, strerror(errno));
 	unlink(tmp);
 	return -1;
 }
@@ -195,7 +183,7 @@ static int generate(const char *cert_path, const char *key_path,
 						   NULL, GNUTLS_PKCS_PLAIN,
 						   &kpem)) < 0 ||
 	    (r = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_PEM, &cpem)) < 0)
-		*why = why_fmt("cannot make a self-signed TLS certificate: %s",
+		*why = net_tls_why("cannot make a self-signed TLS certificate: %s",
 			       gnutls_strerror(r));
 	/* The key first: a certificate on disk means the pair is whole. */
 	else if (write_file(key_path, &kpem, 0600, why) < 0 ||
@@ -218,7 +206,7 @@ static int make_dir(const char *dir, const char **why)
 
 	if (!dir[0] ||
 	    snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path)) {
-		*why = why_fmt("bad directory name \"%s\"", dir);
+		*why = net_tls_why("bad directory name \"%s\"", dir);
 		return -1;
 	}
 	for (char *p = path + 1;; p++) {
@@ -228,7 +216,7 @@ static int make_dir(const char *dir, const char **why)
 			continue;
 		*p = '\0';
 		if (mkdir(path, 0700) < 0 && errno != EEXIST) {
-			*why = why_fmt("cannot create %s: %s", path,
+			*why = net_tls_why("cannot create %s: %s", path,
 				       strerror(errno));
 			return -1;
 		}
@@ -237,7 +225,7 @@ static int make_dir(const char *dir, const char **why)
 			break;
 	}
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		*why = why_fmt("%s is not a directory", dir);
+		*why = net_tls_why("%s is not a directory", dir);
 		return -1;
 	}
 	return 0;
@@ -253,13 +241,13 @@ static int existing_pair(const char *cert, const char *key, const char **why)
 	if (!have_cert && !have_key)
 		return 0;
 	if (!have_cert || !have_key) {
-		*why = why_fmt("%s exists but %s does not: remove it to have "
+		*why = net_tls_why("%s exists but %s does not: remove it to have "
 			       "a new pair made",
 			       have_cert ? cert : key, have_cert ? key : cert);
 		return -1;
 	}
 	if (ks.st_uid != geteuid() || (ks.st_mode & 077)) {
-		*why = why_fmt("TLS key %s must be yours and private: "
+		*why = net_tls_why("TLS key %s must be yours and private: "
 			       "chown it to you and chmod 600 it",
 			       key);
 		return -1;
