@@ -62,7 +62,7 @@ static int check_readable(const char *what, const char *path, const char **why)
 
 	if (fd < 0) {
 		*why = net_tls_why("cannot read TLS %s %s: %s", what, path,
-			       strerror(errno));
+				   strerror(errno));
 		return -1;
 	}
 	close(fd);
@@ -85,15 +85,17 @@ static int load_x509(struct net_tls_creds *cr, const char *cert,
 		r = gnutls_certificate_set_x509_key_file(cr->x509, cert, key,
 							 GNUTLS_X509_FMT_PEM);
 	if (r == GNUTLS_E_CERTIFICATE_KEY_MISMATCH) {
-		*why = net_tls_why("TLS key %s does not belong to certificate %s: "
-			       "give the key the certificate was made for",
-			       key, cert);
+		*why = net_tls_why(
+			"TLS key %s does not belong to certificate %s: "
+			"give the key the certificate was made for",
+			key, cert);
 		return -1;
 	}
 	if (r < 0) {
-		*why = net_tls_why("TLS key %s: %s (an unencrypted PEM private key "
-			       "is expected)",
-			       key, gnutls_strerror(r));
+		*why = net_tls_why(
+			"TLS key %s: %s (an unencrypted PEM private key "
+			"is expected)",
+			key, gnutls_strerror(r));
 		return -1;
 	}
 	/* DHE for TLS 1.2 viewers that lack ECDHE. */
@@ -123,7 +125,7 @@ struct net_tls_creds *net_tls_creds_new(const char *cert_file,
 			cr->anon, GNUTLS_SEC_PARAM_MEDIUM);
 	if (r < 0) {
 		*why = net_tls_why("TLS: anonymous credentials: %s",
-			       gnutls_strerror(r));
+				   gnutls_strerror(r));
 		goto err;
 	}
 	if (cert_file && load_x509(cr, cert_file, key_file, why) < 0)

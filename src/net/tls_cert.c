@@ -45,8 +45,8 @@ int net_tls_fingerprint(const char *cert_file, char *fp, size_t fplen,
 	int r = gnutls_load_file(cert_file, &pem);
 
 	if (r < 0) {
-		*why = net_tls_why("cannot read TLS certificate %s: %s", cert_file,
-			       strerror(errno));
+		*why = net_tls_why("cannot read TLS certificate %s: %s",
+				   cert_file, strerror(errno));
 		return -1;
 	}
 	r = gnutls_x509_crt_init(&crt);
@@ -55,9 +55,10 @@ int net_tls_fingerprint(const char *cert_file, char *fp, size_t fplen,
 	if (r == 0)
 		r = format_fingerprint(crt, fp, fplen);
 	if (r < 0)
-		*why = net_tls_why("TLS certificate %s: %s (a PEM certificate is "
-			       "expected)",
-			       cert_file, gnutls_strerror(r));
+		*why = net_tls_why(
+			"TLS certificate %s: %s (a PEM certificate is "
+			"expected)",
+			cert_file, gnutls_strerror(r));
 	if (crt)
 		gnutls_x509_crt_deinit(crt);
 	gnutls_free(pem.data);
@@ -183,8 +184,9 @@ static int generate(const char *cert_path, const char *key_path,
 						   NULL, GNUTLS_PKCS_PLAIN,
 						   &kpem)) < 0 ||
 	    (r = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_PEM, &cpem)) < 0)
-		*why = net_tls_why("cannot make a self-signed TLS certificate: %s",
-			       gnutls_strerror(r));
+		*why = net_tls_why(
+			"cannot make a self-signed TLS certificate: %s",
+			gnutls_strerror(r));
 	/* The key first: a certificate on disk means the pair is whole. */
 	else if (write_file(key_path, &kpem, 0600, why) < 0 ||
 		 write_file(cert_path, &cpem, 0644, why) < 0)
@@ -217,7 +219,7 @@ static int make_dir(const char *dir, const char **why)
 		*p = '\0';
 		if (mkdir(path, 0700) < 0 && errno != EEXIST) {
 			*why = net_tls_why("cannot create %s: %s", path,
-				       strerror(errno));
+					   strerror(errno));
 			return -1;
 		}
 		*p = c;
@@ -241,15 +243,16 @@ static int existing_pair(const char *cert, const char *key, const char **why)
 	if (!have_cert && !have_key)
 		return 0;
 	if (!have_cert || !have_key) {
-		*why = net_tls_why("%s exists but %s does not: remove it to have "
-			       "a new pair made",
-			       have_cert ? cert : key, have_cert ? key : cert);
+		*why = net_tls_why(
+			"%s exists but %s does not: remove it to have "
+			"a new pair made",
+			have_cert ? cert : key, have_cert ? key : cert);
 		return -1;
 	}
 	if (ks.st_uid != geteuid() || (ks.st_mode & 077)) {
 		*why = net_tls_why("TLS key %s must be yours and private: "
-			       "chown it to you and chmod 600 it",
-			       key);
+				   "chown it to you and chmod 600 it",
+				   key);
 		return -1;
 	}
 	return 1;
