@@ -15,7 +15,8 @@
 
 static int checks;
 
-static bool check_plain(void *ctx, const char *user, const char *pass)
+static bool check_plain(void *ctx, const char *user, const char *pass,
+			char *why)
 {
 	struct rfb_client *c = srv->clients;
 

@@ -16,7 +16,8 @@
 
 #define PLAIN_MAX 32 /* lowered: the limit path is reachable */
 
-static bool check_plain(void *ctx, const char *user, const char *pass)
+static bool check_plain(void *ctx, const char *user, const char *pass,
+			char *why)
 {
 	/* The engine hands over NUL-terminated strings within the cap. */
 	FUZZ_ASSERT(strlen(user) <= PLAIN_MAX && strlen(pass) <= PLAIN_MAX);

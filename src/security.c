@@ -79,18 +79,18 @@ static int parse_types(const char *list, struct rfb_server_opts *o)
 	return 0;
 }
 
-static bool plain_check(void *ctx, const char *user, const char *pass)
+static bool plain_check(void *ctx, const char *user, const char *pass,
+			char *why)
 {
 	const struct security *s = ctx;
 	char needle[300];
 
 	snprintf(needle, sizeof(needle), ",%s,", user);
 	if (!strstr(s->plainusers, needle)) {
-		log_info("Plain login as %s refused: not in -plainusers",
-			 user);
+		snprintf(why, RFB_PLAIN_WHY, "not in -plainusers");
 		return false;
 	}
-	return auth_pam_check(PAM_SERVICE, user, pass);
+	return auth_pam_check(PAM_SERVICE, user, pass, why, RFB_PLAIN_WHY);
 }
 
 static struct net_conn *tls_wrap(void *ctx, struct net_conn *inner,

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/log.h"
+#include <stdio.h>
 
 #ifdef HAVE_PAM
 #include <security/pam_appl.h>
@@ -42,7 +42,7 @@ bool auth_pam_available(void)
 }
 
 bool auth_pam_check(const char *service, const char *user,
-		    const char *pass)
+		    const char *pass, char *why, size_t why_size)
 {
 	const char *cred[2] = { user, pass };
 	struct pam_conv conv = { converse, cred };
@@ -55,7 +55,7 @@ bool auth_pam_check(const char *service, const char *user,
 	if (r == PAM_SUCCESS)
 		r = pam_acct_mgmt(h, PAM_DISALLOW_NULL_AUTHTOK);
 	if (r != PAM_SUCCESS)
-		log_info("PAM refused %s: %s", user, pam_strerror(h, r));
+		snprintf(why, why_size, "PAM: %s", pam_strerror(h, r));
 	if (h)
 		pam_end(h, r);
 	return r == PAM_SUCCESS;
@@ -69,8 +69,9 @@ bool auth_pam_available(void)
 }
 
 bool auth_pam_check(const char *service, const char *user,
-		    const char *pass)
+		    const char *pass, char *why, size_t why_size)
 {
+	snprintf(why, why_size, "built without PAM");
 	return false;
 }
 

@@ -110,10 +110,18 @@ static void send_auth_failure(void *data)
  * timeout no longer matters. */
 void rfb_handshake_auth_failed(struct rfb_client *c, const char *reason)
 {
+	rfb_handshake_auth_failed_log(c, reason, reason);
+}
+
+/* The same, logging `detail` (which may say more than the viewer is
+ * told, e.g. which check refused which user) instead of `reason`. */
+void rfb_handshake_auth_failed_log(struct rfb_client *c, const char *reason,
+				   const char *detail)
+{
 	int delay = c->srv->opts.auth_fail_delay_ms;
 
 	rfb_throttle_fail(c->srv->throttle, c->host, loop_now_ms());
-	log_warn("%s: authentication failed: %s", c->conn->peer, reason);
+	log_warn("%s: authentication failed: %s", c->conn->peer, detail);
 	snprintf(c->fail_reason, sizeof(c->fail_reason), "%s", reason);
 	c->state = RFB_CS_FAILING;
 	if (c->hs_timer)

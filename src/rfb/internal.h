@@ -223,6 +223,8 @@ ssize_t rfb_handshake_input(struct rfb_client *c, const uint8_t *p,
 /* Security outcome, shared by handshake.c and vencrypt.c. */
 void rfb_handshake_auth_ok(struct rfb_client *c, bool viewonly);
 void rfb_handshake_auth_failed(struct rfb_client *c, const char *reason);
+void rfb_handshake_auth_failed_log(struct rfb_client *c, const char *reason,
+				   const char *detail);
 void rfb_handshake_send_challenge(struct rfb_client *c);
 
 /* vencrypt.c: VeNCrypt (rfbproto 7.2.19) and its Plain check. */

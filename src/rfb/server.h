@@ -41,6 +41,9 @@ enum {
 /* Longest Plain user name or password accepted by default. */
 #define RFB_DEFAULT_MAX_PLAIN 1024
 
+/* Room for the log-only reason a Plain check gives. */
+#define RFB_PLAIN_WHY 160
+
 struct rfb_server_opts {
 	const char *name;	/* desktop name in ServerInit */
 	const char *passwd;	/* VNC auth full-access password, or NULL */
@@ -73,8 +76,10 @@ struct rfb_server_opts {
 				     bool x509);
 	void *tls_ctx;
 	/* Check a Plain user name and password; may block (PAM), so it runs
-	 * on a thread of its own.  Needed for the Plain subtypes. */
-	bool (*check_plain)(void *ctx, const char *user, const char *pass);
+	 * on a thread of its own.  Needed for the Plain subtypes.  A refusal
+	 * may say why, for the log only, in `why` (RFB_PLAIN_WHY bytes). */
+	bool (*check_plain)(void *ctx, const char *user, const char *pass,
+			    char *why);
 	void *plain_ctx;
 };
 

@@ -16,10 +16,12 @@
 struct rfb_plain_job {
 	struct rfb_client *c; /* NULL once the client is gone */
 	struct loop *loop;
-	bool (*check)(void *ctx, const char *user, const char *pass);
+	bool (*check)(void *ctx, const char *user, const char *pass,
+		      char *why);
 	void *ctx;
 	int efd;
 	bool ok;
+	char why[RFB_PLAIN_WHY]; /* the check's reason for a refusal */
 	char *user, *pass; /* NUL-terminated, in `creds` */
 	size_t pass_size;
 	char creds[];
@@ -149,7 +151,7 @@ static void *plain_thread(void *data)
 	struct rfb_plain_job *job = data;
 	uint64_t one = 1;
 
-	job->ok = job->check(job->ctx, job->user, job->pass);
+	job->ok = job->check(job->ctx, job->user, job->pass, job->why);
 	explicit_bzero(job->pass, job->pass_size);
 	if (write(job->efd, &one, sizeof(one)) < 0)
 		log_error("cannot report a Plain check: %s", strerror(errno));
@@ -173,7 +175,13 @@ static void plain_done(void *data, int fd, unsigned events)
 				 job->user);
 			rfb_handshake_auth_ok(c, false);
 		} else {
-			rfb_handshake_auth_failed(c, "Authentication failed");
+			char detail[RFB_PLAIN_WHY + 300];
+
+			snprintf(detail, sizeof(detail),
+				 "Plain login as %s refused%s%s", job->user,
+				 job->why[0] ? ": " : "", job->why);
+			rfb_handshake_auth_failed_log(c, "Authentication failed",
+						      detail);
 		}
 	}
 	free(job);

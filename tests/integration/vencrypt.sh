@@ -149,12 +149,18 @@ grep -q "Plain login as $U1\$" "$SERVER_LOG" || fail "no 'Plain login' line"
 vt --user "$U1" --password wrong --expect-auth-fail >"$T/plain-wrong.log" \
 	2>&1 || fail "TLSPlain: wrong password \
 not refused"
-grep -q "PAM refused $U1" "$SERVER_LOG" || fail "no 'PAM refused' line"
+# one line, naming the peer, the user and PAM's reason
+[ "$(grep -c "Plain login as $U1 refused\|PAM" "$SERVER_LOG")" -eq 1 ] &&
+	grep -q "^.*127\.0\.0\.1:[0-9]*: authentication failed: Plain login as \
+$U1 refused: PAM: " "$SERVER_LOG" ||
+	fail "no single 'peer: ... Plain login as $U1 refused: PAM' line"
 vt --user "$U2" --password "pw-$U2-42" --expect-auth-fail \
 	>"$T/plain-other.log" 2>&1 ||
 	fail "TLSPlain: a user not in -plainusers got in"
-grep -q "Plain login as $U2 refused: not in -plainusers" "$SERVER_LOG" ||
-	fail "no 'not in -plainusers' line"
+[ "$(grep -c "$U2" "$SERVER_LOG")" -eq 1 ] &&
+	grep -q "127\.0\.0\.1:[0-9]*: authentication failed: Plain login as \
+$U2 refused: not in -plainusers" "$SERVER_LOG" ||
+	fail "no single 'peer: ... $U2 refused: not in -plainusers' line"
 n=$(sessions)
 [ "$n" -eq 1 ] || fail "$n TLSPlain sessions, expected 1"
 log "TLSPlain: PAM user in, wrong password and other user refused"

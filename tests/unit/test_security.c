@@ -8,7 +8,8 @@
 
 static int plain_checks;
 
-static bool check_plain(void *ctx, const char *user, const char *pass)
+static bool check_plain(void *ctx, const char *user, const char *pass,
+			char *why)
 {
 	plain_checks++;
 	return !strcmp(user, "alice") && !strcmp(pass, "wonderland");
