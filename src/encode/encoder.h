@@ -50,6 +50,9 @@ struct enc_params {
 	 * exact copy (JPEG, wavelets), so the engine can refresh it
 	 * losslessly later; NULL when the caller does not care. */
 	bool *lossy;
+	/* The first rectangle of its group (of the update, when not cut)
+	 * in this update: where a group's state starts afresh. */
+	bool group_first;
 };
 
 struct enc_ops {
@@ -70,7 +73,8 @@ struct enc_ops {
 	 * group `group` of `ngroups` (at most max_groups) into which one
 	 * update was cut.  Calls for different groups of one update may run
 	 * at once on different threads; calls within a group run in order,
-	 * and the groups' outputs must be sent in group order. */
+	 * and the groups' outputs must be sent in group order.  Group 0
+	 * always gets the update's first rectangle. */
 	int (*encode_group)(void *state, int group, int ngroups,
 			    const struct enc_params *p,
 			    const struct rfb_rect *r, struct buf *out);

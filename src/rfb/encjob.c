@@ -123,7 +123,7 @@ static int encode_rects(struct rfb_enc_job *j, int k, int first, int n,
 		bool lossless = i >= j->nrects - j->nlossless;
 		struct enc_params p = { &j->fb, &j->pc, j->compress_level,
 					lossless ? -1 : j->quality,
-					&j->lossy[i] };
+					&j->lossy[i], i == first };
 		int c;
 
 		j->lossy[i] = false;
