@@ -17,6 +17,21 @@ int enc_zstream_init(struct enc_zstream *z)
 	return 0;
 }
 
+int enc_zstream_init_raw(struct enc_zstream *z)
+{
+	memset(z, 0, sizeof(*z));
+	if (deflateInit2(&z->zs, ENC_ZSTREAM_DEFAULT_LEVEL, Z_DEFLATED, -15, 8,
+			 Z_DEFAULT_STRATEGY) != Z_OK)
+		return -1;
+	z->level = ENC_ZSTREAM_DEFAULT_LEVEL;
+	return 0;
+}
+
+int enc_zstream_reset(struct enc_zstream *z)
+{
+	return deflateReset(&z->zs) == Z_OK ? 0 : -1;
+}
+
 void enc_zstream_fini(struct enc_zstream *z)
 {
 	deflateEnd(&z->zs);

@@ -21,6 +21,12 @@ struct enc_zstream {
 
 /* Start at the default level; -1 if zlib fails (out of memory). */
 int enc_zstream_init(struct enc_zstream *z);
+/* The same without the zlib header (raw deflate), for streams whose
+ * header the caller writes (ZRLE's, pieced together from several). */
+int enc_zstream_init_raw(struct enc_zstream *z);
+/* Forget all history: what follows refers to nothing written before.
+ * Call only after a sync flush. */
+int enc_zstream_reset(struct enc_zstream *z);
 void enc_zstream_fini(struct enc_zstream *z);
 
 /* Switch to compression level `want` (0-9; -1: the default).  Call only
