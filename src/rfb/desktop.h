@@ -90,10 +90,15 @@ struct rfb_server;
 
 /* Set (or replace, on resize) the framebuffer; everything is damaged. */
 void rfb_server_set_fb(struct rfb_server *srv, const struct rfb_fb *fb);
-/* True if some viewer could take an update now.  Until one can, a
- * backend may leave changes where they are (the X server accumulates
- * damage for free) and capture once, later, when ready() is called. */
-bool rfb_server_ready(const struct rfb_server *srv);
+/* True if a capture is worth making now (some viewer could use it) and
+ * the framebuffer may be written (no encoder reads it in place).  Until
+ * then a backend may leave changes where they are (the X server
+ * accumulates damage for free) and capture once, later, when ready() is
+ * called. */
+bool rfb_server_ready(struct rfb_server *srv);
+/* The backend is about to free or replace the framebuffer outside a
+ * capture (a resize): returns once no encoder reads it any more. */
+void rfb_server_fb_release(struct rfb_server *srv);
 /* Pixels in `r` changed in the framebuffer. */
 void rfb_server_damage(struct rfb_server *srv, const struct rfb_rect *r);
 void rfb_server_bell(struct rfb_server *srv);

@@ -6,7 +6,9 @@
  * message queued meanwhile.  A client has at most one job at a time, so
  * its zlib streams see its rectangles in order, and nothing the loop does
  * meanwhile (capture, SetPixelFormat, SetEncodings) touches what the job
- * reads.
+ * reads: the job reads the framebuffer in place while no capture may
+ * write it (rfb_server_ready says no while such jobs run), or a copy of
+ * its rectangles once a capture waits for them.
  *
  * A large update with an encoder that takes groups (Tight: one set of
  * zlib streams per group) is cut into horizontal bands of about equal
@@ -50,6 +52,7 @@ struct rfb_enc_job {
 	int cap;
 	uint32_t *snap;		/* pixel copy, threaded only */
 	size_t snap_len;
+	bool in_place;		/* reads srv->fb: one of srv->fb_readers */
 	struct buf out;		/* the whole update */
 	int count;		/* rectangles in the head */
 	bool failed;
@@ -201,6 +204,10 @@ static void job_done(struct pool_job *base)
 
 	c->job_busy = false;
 	c->out_hold = SIZE_MAX;
+	if (j->in_place) {
+		j->in_place = false;
+		c->srv->fb_readers--;
+	}
 	if (c->state == RFB_CS_CLOSED)
 		return; /* the reaper frees it now */
 	if (j->failed || j->out.failed) {
@@ -375,9 +382,11 @@ int rfb_encjob_submit(struct rfb_client *c, struct rfb_enc_job *j,
 		uint64_t area;
 		int ng = want_groups(j, srv->opts.threads, &area);
 
-		if (snapshot(j, &srv->fb) < 0 ||
+		if ((srv->capture_waiting && snapshot(j, &srv->fb) < 0) ||
 		    (ng > 1 && split_groups(j, ng, area) < 0))
 			return -1;
+		j->in_place = !srv->capture_waiting;
+		srv->fb_readers += j->in_place;
 	}
 	c->job_busy = true;
 	c->out_hold = c->out.len;

@@ -191,6 +191,11 @@ struct rfb_server {
 	size_t clip_len;
 	int npos_clients; /* clients wanting PointerPos */
 	struct pool *pool; /* encoder threads; NULL: encode inline */
+	/* Jobs reading `fb` in place rather than a copy: no capture may
+	 * write it meanwhile.  A capture held back by them sets
+	 * capture_waiting, and the jobs built until it runs take copies. */
+	int fb_readers;
+	bool capture_waiting;
 	struct rfb_client *clients;
 	int nnormal;	  /* clients in the normal phase */
 	bool normal_left; /* one of them closed since the last reap */
@@ -252,8 +257,9 @@ void rfb_input_release(struct rfb_client *c);
 /* update.c: FramebufferUpdate (rfbproto 7.6.1) and server messages. */
 void rfb_update_init(struct rfb_client *c);
 void rfb_update_fini(struct rfb_client *c);
-/* Could the client take an update now (it wants one, no job runs, the
- * link has room)? */
+/* Is a capture worth making for the client (it could take an update
+ * now, or holds no captured change and no job of its runs; the link has
+ * room)? */
 bool rfb_update_ready(const struct rfb_client *c);
 /* Send an update if one is wanted, something changed and the client's
  * queue has room. */

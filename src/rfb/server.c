@@ -262,12 +262,25 @@ void rfb_server_set_fb(struct rfb_server *srv, const struct rfb_fb *fb)
 		srv->resize_answered = true;
 }
 
-bool rfb_server_ready(const struct rfb_server *srv)
+bool rfb_server_ready(struct rfb_server *srv)
 {
-	for (const struct rfb_client *c = srv->clients; c; c = c->next)
-		if (rfb_update_ready(c))
-			return true;
-	return false;
+	const struct rfb_client *c;
+
+	for (c = srv->clients; c && !rfb_update_ready(c); c = c->next)
+		;
+	if (!c)
+		return false;
+	/* The capture waits for the jobs reading the framebuffer; those
+	 * built meanwhile copy the pixels, so it waits for one job at
+	 * most. */
+	srv->capture_waiting = srv->fb_readers > 0;
+	return !srv->capture_waiting;
+}
+
+void rfb_server_fb_release(struct rfb_server *srv)
+{
+	if (srv->fb_readers)
+		pool_drain(srv->pool);
 }
 
 void rfb_server_damage(struct rfb_server *srv, const struct rfb_rect *r)

@@ -358,14 +358,16 @@ static bool can_send(const struct rfb_client *c)
 }
 
 /* A capture is worth making for a client whose link has room and which
- * either could take an update now or holds no captured change yet (its
- * update is being encoded, or its next request is on the way): the
- * capture then overlaps that, and a client never makes us capture twice
- * for one update. */
+ * either could take an update now or holds no captured change yet while
+ * its last update travels and is decoded (its next request is on the
+ * way): the capture then overlaps that, and a client never makes us
+ * capture twice for one update.  Not while its update is encoded: the
+ * job may read the framebuffer in place, and the capture is fresher
+ * once the job is done. */
 bool rfb_update_ready(const struct rfb_client *c)
 {
 	if (c->state != RFB_CS_NORMAL || !rfb_cc_may_send(&c->cc, c->out.len) ||
-	    c->pings_out >= RFB_CC_MAX_PINGS)
+	    c->pings_out >= RFB_CC_MAX_PINGS || c->job_busy)
 		return false;
 	return !pixman_region32_not_empty(&c->damage) || can_send(c);
 }
@@ -404,15 +406,44 @@ static bool cc_allows(struct rfb_client *c)
 	return false;
 }
 
+/* The client holds captured changes it wants. */
+static bool holds_changes(struct rfb_client *c)
+{
+	pixman_region32_t area;
+	bool any;
+
+	if (pixman_region32_not_empty(&c->copied))
+		return true;
+	pixman_region32_init(&area);
+	wanted_area(c, &area);
+	pixman_region32_intersect(&area, &area, &c->damage);
+	any = pixman_region32_not_empty(&area);
+	pixman_region32_fini(&area);
+	return any;
+}
+
+/* The backend may be holding changes until someone can take them: ask
+ * for them.  True if the update should wait for that capture: only when
+ * the client holds no captured change yet.  One it holds (captured
+ * ahead, while its last update travelled) goes at once; what came since
+ * is captured while this update travels. */
+static bool wait_for_capture(struct rfb_client *c)
+{
+	struct rfb_server *srv = c->srv;
+
+	if (c->state != RFB_CS_NORMAL || !srv->desk.ops->ready ||
+	    srv->fb_readers)
+		return false;
+	if (can_send(c) && (!cc_allows(c) || holds_changes(c)))
+		return false;
+	return rfb_update_ready(c) && srv->desk.ops->ready(srv->desk.ctx);
+}
+
 void rfb_update_maybe_send(struct rfb_client *c)
 {
 	pixman_region32_t area, reg, refresh;
 
-	/* The backend may be holding changes until someone can take them;
-	 * then the update waits for them. */
-	if (c->state == RFB_CS_NORMAL && c->srv->desk.ops->ready &&
-	    (!can_send(c) || cc_allows(c)) && rfb_update_ready(c) &&
-	    c->srv->desk.ops->ready(c->srv->desk.ctx))
+	if (wait_for_capture(c))
 		return;
 	if (!can_send(c))
 		return;

@@ -279,6 +279,8 @@ err_free:
  * Also the path for a screen resize: the old buffer is gone after it. */
 static int backend_setup_fb(struct x11_backend *b)
 {
+	/* Encoders may be reading the old buffer in place. */
+	rfb_server_fb_release(b->srv);
 	if (x11_capture_resize(&b->cap, b->disp.width, b->disp.height)) {
 		/* Capture keeps the old buffer; clamp input to it. */
 		b->disp.width = b->cap.fb.width;

@@ -221,8 +221,11 @@ static void test_engine_order(void)
 	fd = normal_client();
 	memcpy(before, pixels, sizeof(before));
 	gate_close(srv->pool);
+	/* A capture waits (for another viewer): the job reads a copy. */
+	srv->capture_waiting = true;
 	send_fbur(fd, false, 0, 0, FB_W, FB_H);
 	CHECK(srv->clients->job_busy);
+	CHECK_EQ(srv->fb_readers, 0);
 	for (int i = 0; i < FB_W * FB_H; i++)
 		pixels[i] ^= 0x00ffffff;
 	rfb_server_damage(srv, &all);
@@ -239,6 +242,55 @@ static void test_engine_order(void)
 	send_fbur(fd, true, 0, 0, FB_W, FB_H);
 	if (read_raw(fd, &all, got))
 		CHECK(!memcmp(got, pixels, sizeof(got)));
+	close(fd);
+	free_server();
+}
+
+/* Jobs read the framebuffer in place while no capture waits: then no
+ * capture may run (rfb_server_ready says no), and the first one that
+ * waits makes the jobs built after it take copies, so it waits for the
+ * jobs already running only.  A viewer whose job runs wants no capture:
+ * it gets one once the job is done. */
+static void test_engine_in_place(void)
+{
+	struct rfb_rect all = { 0, 0, FB_W, FB_H };
+	static uint32_t got[FB_W * FB_H];
+	int fd, fd2;
+
+	threaded_server();
+	fd = normal_client();
+	fd2 = normal_client();
+	send_fbur(fd2, false, 0, 0, FB_W, FB_H);
+	read_raw(fd2, &all, got);
+	gate_close(srv->pool);
+	send_fbur(fd, false, 0, 0, FB_W, FB_H);
+	CHECK_EQ(srv->fb_readers, 1);
+	/* fd2 holds no change and would take one: it must wait. */
+	CHECK(!rfb_server_ready(srv));
+	CHECK(srv->capture_waiting);
+	send_fbur(fd2, false, 0, 0, FB_W, FB_H);
+	CHECK(srv->clients->next->job_busy || srv->clients->job_busy);
+	CHECK_EQ(srv->fb_readers, 1); /* fd2's job copied the pixels */
+	gate_release();
+	pump();
+	CHECK(read_raw(fd, &all, got) && !memcmp(got, pixels, sizeof(got)));
+	CHECK(read_raw(fd2, &all, got) && !memcmp(got, pixels, sizeof(got)));
+	CHECK_EQ(srv->fb_readers, 0);
+	CHECK(rfb_server_ready(srv));
+	CHECK(!srv->capture_waiting);
+	close(fd2);
+	pump();
+	/* Alone, a viewer whose job runs does not want a capture. */
+	gate_close(srv->pool);
+	send_fbur(fd, false, 0, 0, FB_W, FB_H);
+	CHECK(!rfb_server_ready(srv));
+	CHECK(!srv->capture_waiting);
+	/* A resize waits for the job reading the framebuffer. */
+	gate_release();
+	rfb_server_fb_release(srv);
+	CHECK(!srv->clients->job_busy);
+	CHECK_EQ(srv->fb_readers, 0);
+	CHECK(read_raw(fd, &all, got));
 	close(fd);
 	free_server();
 }
@@ -281,6 +333,7 @@ int main(void)
 	UNIT_RUN(test_inline);
 	UNIT_RUN(test_input_first);
 	UNIT_RUN(test_engine_order);
+	UNIT_RUN(test_engine_in_place);
 	UNIT_RUN(test_engine_leave);
 	return UNIT_DONE();
 }

@@ -49,11 +49,19 @@ static void test_ready(void)
 	/* A change captured but not asked for: no more captures. */
 	rfb_server_damage(srv, &r);
 	CHECK(!rfb_server_ready(srv));
-	/* It asks while a capture is coming: the update waits for it. */
+	/* It asks while more is coming: what it holds, captured ahead,
+	 * goes at once, without asking for a capture. */
 	capture_coming = true;
+	ready_calls = 0;
+	send_fbur(fd, true, 0, 0, FB_W, FB_H);
+	CHECK(check_raw_update(fd, 2, 3, 4, 5));
+	/* Holding nothing, it asks while a capture is coming: the update
+	 * waits for it. */
 	send_fbur(fd, true, 0, 0, FB_W, FB_H);
 	pump();
+	CHECK(ready_calls > 0);
 	CHECK(recv(fd, &b, 1, MSG_DONTWAIT) < 0);
+	rfb_server_damage(srv, &r);
 	capture_coming = false;
 	pump();
 	CHECK(check_raw_update(fd, 2, 3, 4, 5));
