@@ -1,5 +1,6 @@
-/* Tight encoding (rfbproto "Tight Encoding").  Each rectangle, split to
- * the sizes decoders accept, is sent as the first of these that fits:
+/* Tight encoding (rfbproto "Tight Encoding").  Each rectangle, cut into
+ * pieces of one look each (tight_plan.c), is sent as the first of these
+ * that fits:
  * FillCompression (one colour), BasicCompression with the palette filter
  * (2 colours at 1 bit per pixel; up to 256 at 1 byte), JpegCompression
  * (many colours, when the client allows loss), or BasicCompression with
@@ -18,17 +19,12 @@
 #include <string.h>
 
 #include "encode/tight_jpeg.h"
+#include "encode/tight_plan.h"
 #include "encode/zstream.h"
 
-/* The spec caps the width.  The area cap is the decoders': libvncclient
- * converts JPEG rectangles through a 640x480-byte buffer at 3 bytes per
- * pixel, and TightVNC-derived servers never send more than 65536 pixels. */
-#define TIGHT_MAX_WIDTH 2048
-#define TIGHT_MAX_AREA 65536
 #define TIGHT_MIN_TO_COMPRESS 12 /* smaller data is sent as is */
 #define TIGHT_MAX_LEN 4194303	 /* largest compact length */
 
-#define TIGHT_MAX_PAL 256
 /* With JPEG allowed, an area with more colours than this is taken for a
  * photo; fewer (text, antialiased or not, icons) stay lossless.  At low
  * compression levels fewer, as counting colours costs time. */
@@ -36,8 +32,6 @@
 #define TIGHT_JPEG_MAX_PAL_FAST 24
 /* Below this many pixels JPEG's headers cost more than it saves. */
 #define TIGHT_JPEG_MIN_AREA 1024
-#define TIGHT_HASH_BITS 10 /* 1024 slots: at most a quarter full */
-#define TIGHT_HASH (1u << TIGHT_HASH_BITS)
 #define TIGHT_DEFAULT_LEVEL 6
 
 /* compression-control byte */
@@ -68,11 +62,16 @@ struct tight_work {
 	struct enc_tight_jpeg *jpeg; /* created on first use */
 	struct buf raw;		     /* one subrectangle's filtered data */
 	struct buf z;		     /* and compressed */
-	/* one subrectangle in client pixel values, and its colours */
+	struct tight_plan plan;	     /* the pieces of one rectangle */
+	/* One piece's pixel values: with 3-byte TPIXELs the framebuffer's
+	 * own (a TPIXEL is then R, G, B whatever the client's shifts), else
+	 * the client's, converted into px.  Its colours, and how many:
+	 * the cap + 1 once there are too many. */
+	const uint32_t *src;
+	size_t stride;
+	struct tight_colours col;
+	int npal;
 	uint32_t px[TIGHT_MAX_AREA];
-	uint32_t pal[TIGHT_MAX_PAL];
-	int npal;		   /* the cap + 1 once there are too many */
-	uint16_t slot[TIGHT_HASH]; /* palette index + 1; 0 is empty */
 };
 
 struct tight_state {
@@ -103,10 +102,10 @@ static unsigned tight_tpixel_bytes(const struct rfb_pixconv *pc)
 	return tight_rgb24(&pc->fmt) ? 3 : pc->bytes;
 }
 
+/* n pixel values as TPIXELs: see tight_work.src for what they are. */
 static void tight_put_tpixels(struct buf *b, const struct rfb_pixconv *pc,
 			      const uint32_t *px, size_t n)
 {
-	const struct rfb_pixfmt *f = &pc->fmt;
 	unsigned tb = tight_tpixel_bytes(pc);
 	uint8_t *o;
 	size_t i;
@@ -116,9 +115,9 @@ static void tight_put_tpixels(struct buf *b, const struct rfb_pixconv *pc,
 	o = b->data + b->len;
 	for (i = 0; i < n; i++, o += tb) {
 		if (tb == 3) {
-			o[0] = px[i] >> f->rshift;
-			o[1] = px[i] >> f->gshift;
-			o[2] = px[i] >> f->bshift;
+			o[0] = px[i] >> 16;
+			o[1] = px[i] >> 8;
+			o[2] = px[i];
 		} else {
 			rfb_pixconv_put(pc, o, px[i]);
 		}
@@ -140,44 +139,32 @@ static void tight_put_compact_len(struct buf *b, size_t len)
 
 /* ---- colours ---- */
 
-/* The hash slot holding v, or the empty slot where it would go. */
-static unsigned tight_slot(const struct tight_work *w, uint32_t v)
+/* Count the distinct colours of the piece, stopping past `cap`. */
+static void tight_count_colours(struct tight_work *w, const struct rfb_rect *r,
+				int cap)
 {
-	unsigned h = (v * 2654435761u) >> (32 - TIGHT_HASH_BITS);
+	const uint32_t *row = w->src;
+	uint32_t last = row[0];
+	int x, y;
 
-	while (w->slot[h] && w->pal[w->slot[h] - 1] != v)
-		h = (h + 1) & (TIGHT_HASH - 1);
-	return h;
-}
-
-static unsigned tight_index(const struct tight_work *w, uint32_t v)
-{
-	return w->slot[tight_slot(w, v)] - 1;
-}
-
-/* Count the distinct colours of px[0..n), stopping past `cap`. */
-static void tight_count_colours(struct tight_work *w, size_t n, int cap)
-{
-	unsigned h;
-	size_t i;
-
-	w->npal = 0;
-	memset(w->slot, 0, sizeof(w->slot));
-	for (i = 0; i < n; i++) {
-		if (i && w->px[i] == w->px[i - 1])
-			continue; /* runs are common and cost one compare */
-		h = tight_slot(w, w->px[i]);
-		if (w->slot[h])
-			continue;
-		if (w->npal == cap) {
-			w->npal++;
-			return;
+	tight_colours_reset(&w->col);
+	tight_colours_add(&w->col, last, cap);
+	w->npal = 1;
+	for (y = 0; y < r->h; y++, row += w->stride) {
+		for (x = 0; x < r->w; x++) {
+			if (row[x] == last)
+				continue; /* runs are common: one compare */
+			last = row[x];
+			if (tight_colours_add(&w->col, last, cap) < 0) {
+				w->npal = cap + 1;
+				return;
+			}
 		}
-		w->pal[w->npal++] = w->px[i];
-		w->slot[h] = w->npal;
 	}
+	w->npal = w->col.n;
 }
 
+/* Point w->src at the piece's pixel values (see struct tight_work). */
 static void tight_load(struct tight_work *w, const struct enc_params *p,
 		       const struct rfb_rect *r)
 {
@@ -185,9 +172,16 @@ static void tight_load(struct tight_work *w, const struct enc_params *p,
 	uint32_t *dst = w->px;
 	int x, y;
 
+	if (tight_tpixel_bytes(p->pc) == 3) {
+		w->src = src + r->x;
+		w->stride = p->fb->stride;
+		return;
+	}
 	for (y = 0; y < r->h; y++, src += p->fb->stride, dst += r->w)
 		for (x = 0; x < r->w; x++)
 			dst[x] = rfb_pixconv_pixel(p->pc, src[r->x + x]);
+	w->src = w->px;
+	w->stride = r->w;
 }
 
 /* rfbproto: JpegCompression needs a quality level from the client and 16
@@ -210,18 +204,36 @@ static int tight_max_pal(const struct enc_params *p, size_t n)
 	return TIGHT_JPEG_MAX_PAL;
 }
 
+/* The palette cap for a whole plan: pieces as large as JPEG takes. */
+static int tight_plan_cap(const struct enc_params *p)
+{
+	return tight_max_pal(p, TIGHT_JPEG_MIN_AREA);
+}
+
 /* Count colours as far as the choice needs, then pick the kind whose data
  * is smallest before zlib (JPEG wins whenever an area looks like a photo):
- * a palette costs its TPIXELs and pays off by shrinking every pixel. */
+ * a palette costs its TPIXELs and pays off by shrinking every pixel.
+ * With the framebuffer's own values the plan's class, where it is exact,
+ * saves counting again. */
 static enum tight_kind tight_choose(struct tight_work *w,
 				    const struct enc_params *p,
-				    const struct rfb_rect *r)
+				    const struct tight_piece *pc)
 {
+	const struct rfb_rect *r = &pc->r;
 	size_t n = (size_t)r->w * r->h, tb = tight_tpixel_bytes(p->pc);
 	size_t full = n * tb, mono = (size_t)r->h * ((r->w + 7) / 8);
 	int max_pal = tight_max_pal(p, n);
 
-	tight_count_colours(w, n, max_pal);
+	if (w->src == w->px || pc->cls == TIGHT_C_INDEXED ||
+	    (pc->cls == TIGHT_C_MANY && max_pal > tight_plan_cap(p))) {
+		tight_count_colours(w, r, max_pal);
+	} else if (pc->cls == TIGHT_C_MANY) {
+		w->npal = max_pal + 1;
+	} else {
+		w->npal = pc->cls == TIGHT_C_FILL ? 1 : 2;
+		w->col.pal[0] = pc->c[0];
+		w->col.pal[1] = pc->c[1];
+	}
 	if (w->npal == 1)
 		return TIGHT_FILL;
 	if (w->npal == 2 && 1 + 2 * tb + mono < full)
@@ -239,47 +251,71 @@ static enum tight_kind tight_choose(struct tight_work *w,
  * leftmost, each row starting on a byte. */
 static void tight_filter_mono(struct tight_work *w, int width, int h)
 {
-	const uint32_t *row = w->px;
+	size_t rowlen = (width + 7) / 8;
+	const uint32_t *row = w->src;
+	uint32_t bg = w->col.pal[0];
 	unsigned acc;
-	int x, y;
+	uint8_t *o;
+	int x, y, k;
 
-	for (y = 0; y < h; y++, row += width) {
-		acc = 0;
-		for (x = 0; x < width; x++) {
-			acc = acc << 1 | (row[x] != w->pal[0]);
-			if (x % 8 == 7) {
-				buf_put_u8(&w->raw, acc);
-				acc = 0;
-			}
+	if (buf_reserve(&w->raw, rowlen * h) < 0)
+		return;
+	o = w->raw.data + w->raw.len;
+	for (y = 0; y < h; y++, row += w->stride) {
+		for (x = 0; x + 8 <= width; x += 8) {
+			acc = 0;
+			for (k = 0; k < 8; k++)
+				acc = acc << 1 | (row[x + k] != bg);
+			*o++ = acc;
 		}
-		if (width % 8)
-			buf_put_u8(&w->raw, acc << (8 - width % 8));
+		if (x < width) {
+			acc = 0;
+			for (k = x; k < width; k++)
+				acc = acc << 1 | (row[k] != bg);
+			*o++ = acc << (8 - width % 8);
+		}
 	}
+	w->raw.len += rowlen * h;
 }
 
-static void tight_filter_indexed(struct tight_work *w, size_t n)
+/* One byte per pixel, its palette index; runs look the colour up once. */
+static void tight_filter_indexed(struct tight_work *w, int width, int h)
 {
-	size_t i;
+	const uint32_t *row = w->src;
+	uint32_t last = row[0];
+	int idx = tight_colours_add(&w->col, last, w->col.n), x, y;
+	uint8_t *o;
 
-	if (buf_reserve(&w->raw, n) < 0)
+	if (buf_reserve(&w->raw, (size_t)width * h) < 0)
 		return;
-	for (i = 0; i < n; i++)
-		w->raw.data[w->raw.len + i] = tight_index(w, w->px[i]);
-	w->raw.len += n;
+	o = w->raw.data + w->raw.len;
+	for (y = 0; y < h; y++, row += w->stride) {
+		for (x = 0; x < width; x++) {
+			if (row[x] != last) {
+				last = row[x];
+				idx = tight_colours_add(&w->col, last,
+							w->col.n);
+			}
+			*o++ = idx;
+		}
+	}
+	w->raw.len += (size_t)width * h;
 }
 
 static void tight_filter(struct tight_work *w, const struct enc_params *p,
 			 const struct rfb_rect *r, enum tight_kind kind)
 {
-	size_t n = (size_t)r->w * r->h;
+	const uint32_t *row = w->src;
+	int y;
 
 	buf_clear(&w->raw);
 	if (kind == TIGHT_MONO)
 		tight_filter_mono(w, r->w, r->h);
 	else if (kind == TIGHT_INDEXED)
-		tight_filter_indexed(w, n);
+		tight_filter_indexed(w, r->w, r->h);
 	else
-		tight_put_tpixels(&w->raw, p->pc, w->px, n);
+		for (y = 0; y < r->h; y++, row += w->stride)
+			tight_put_tpixels(&w->raw, p->pc, row, r->w);
 }
 
 /* ---- zlib ---- */
@@ -359,7 +395,7 @@ static int tight_put_basic(const struct tight_ctx *x,
 		buf_put_u8(out, resets | sid << 4 | TIGHT_CTL_FILTER);
 		buf_put_u8(out, TIGHT_FILTER_PALETTE);
 		buf_put_u8(out, w->npal - 1);
-		tight_put_tpixels(out, p->pc, w->pal, w->npal);
+		tight_put_tpixels(out, p->pc, w->col.pal, w->npal);
 	}
 	if (!zlib) {
 		buf_append(out, w->raw.data, w->raw.len);
@@ -391,32 +427,27 @@ static int tight_put_jpeg(struct tight_work *w, const struct enc_params *p,
 	return 0;
 }
 
-/* One rectangle no larger than the decoders' limits. */
-static int tight_subrect(const struct tight_ctx *x, const struct enc_params *p,
-			 const struct rfb_rect *r, struct buf *out)
+/* One piece: a rectangle no larger than the decoders' limits. */
+static int tight_piece(const struct tight_ctx *x, const struct enc_params *p,
+		       const struct tight_piece *pc, struct buf *out)
 {
 	struct tight_work *w = x->w;
 	enum tight_kind kind;
 
-	tight_load(w, p, r);
-	kind = tight_choose(w, p, r);
-	enc_put_rect_header(out, r, ENC_TIGHT);
+	tight_load(w, p, &pc->r);
+	kind = tight_choose(w, p, pc);
+	enc_put_rect_header(out, &pc->r, ENC_TIGHT);
 	switch (kind) {
 	case TIGHT_FILL:
 		buf_put_u8(out, TIGHT_CTL_FILL);
-		tight_put_tpixels(out, p->pc, w->px, 1);
+		tight_put_tpixels(out, p->pc, w->col.pal, 1);
 		return 0;
 	case TIGHT_JPEG:
-		return tight_put_jpeg(w, p, r, out);
+		return tight_put_jpeg(w, p, &pc->r, out);
 	default:
-		tight_filter(w, p, r, kind);
+		tight_filter(w, p, &pc->r, kind);
 		return tight_put_basic(x, p, kind, out);
 	}
-}
-
-static int tight_min(int a, int b)
-{
-	return a < b ? a : b;
 }
 
 static struct tight_work *tight_work_new(void)
@@ -435,20 +466,19 @@ static void tight_work_free(struct tight_work *w)
 	if (!w)
 		return;
 	enc_tight_jpeg_free(w->jpeg);
+	tight_plan_fini(&w->plan);
 	buf_free(&w->raw);
 	buf_free(&w->z);
 	free(w);
 }
 
-/* Tiles as wide as allowed and as tall as the area cap lets them be. */
 static int tight_encode_group(void *state, int group, int ngroups,
 			      const struct enc_params *p,
 			      const struct rfb_rect *r, struct buf *out)
 {
 	struct tight_ctx x = { state, NULL, group, ngroups };
-	int tw = tight_min(r->w, TIGHT_MAX_WIDTH);
-	int th, count = 0;
-	struct rfb_rect sr;
+	struct tight_plan *pl;
+	size_t i;
 
 	if (!x.st || out->failed || ngroups < 1 ||
 	    ngroups > TIGHT_NSTREAMS || group < 0 || group >= ngroups)
@@ -460,17 +490,13 @@ static int tight_encode_group(void *state, int group, int ngroups,
 		return -1;
 	if (r->w <= 0 || r->h <= 0)
 		return 0;
-	th = TIGHT_MAX_AREA / tw;
-	for (sr.y = r->y; sr.y < r->y + r->h; sr.y += th) {
-		sr.h = tight_min(th, r->y + r->h - sr.y);
-		for (sr.x = r->x; sr.x < r->x + r->w; sr.x += tw) {
-			sr.w = tight_min(tw, r->x + r->w - sr.x);
-			if (tight_subrect(&x, p, &sr, out) < 0)
-				return -1;
-			count++;
-		}
-	}
-	return out->failed ? -1 : count;
+	pl = &x.w->plan;
+	if (tight_plan_make(pl, p->fb, r, tight_plan_cap(p)) < 0)
+		return -1;
+	for (i = 0; i < pl->n; i++)
+		if (tight_piece(&x, p, &pl->pieces[i], out) < 0)
+			return -1;
+	return out->failed ? -1 : (int)pl->n;
 }
 
 static int tight_encode(void *state, const struct enc_params *p,
