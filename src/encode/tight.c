@@ -295,6 +295,8 @@ static void tight_filter_indexed(struct tight_work *w, int width, int h)
 				last = row[x];
 				idx = tight_colours_add(&w->col, last,
 							w->col.n);
+				if (idx < 0) /* only if the pixels moved */
+					idx = 0;
 			}
 			*o++ = idx;
 		}
