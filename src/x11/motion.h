@@ -31,5 +31,8 @@ struct x11_motion {
 int x11_motion_find(const uint32_t *old, int old_stride, const uint32_t *cur,
 		    int cur_stride, int w, int h, struct x11_motion *out,
 		    int max);
+/* Old rows the last search hashed (for tests: the search gives up early
+ * on content that is all new). */
+long x11_motion_rows_hashed(void);
 
 #endif

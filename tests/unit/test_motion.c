@@ -257,6 +257,10 @@ static void test_no_motion(void)
 	CHECK_EQ(find(old, cur, W, H, mv, __LINE__), 0);
 	fill_noise(cur, W, 0, 0, W, H);
 	CHECK_EQ(find(old, cur, W, H, mv, __LINE__), 0);
+	/* All new: the search gave up after a quarter of the old rows it
+	 * hashes (every fourth). */
+	CHECK(x11_motion_rows_hashed() > 0);
+	CHECK(x11_motion_rows_hashed() <= H / 4 / 4 + 1);
 	/* Scrolled, but a band of rows a shade off: close is not equal,
 	 * and the copies found must leave that band out. */
 	for (int y = 0; y < H - 12; y++)
@@ -274,6 +278,30 @@ static void test_no_motion(void)
 
 /* The same 12-row line over and over, then scrolled: probes are
  * ambiguous, and whatever is reported must still be exact. */
+/* A window moved within a large rectangle of otherwise new content is
+ * still found, though the search first hashes a quarter of the rows. */
+static void test_move_in_new_content(void)
+{
+	int w = 640, h = 480, found = 0;
+	uint32_t *old = img_new(w, h), *cur = img_new(w, h);
+	struct x11_motion mv[X11_MOTION_MAX];
+
+	for (int t = 0; t < 20; t++) {
+		int x = 40 + (int)(rnd() % 200), y = 30 + (int)(rnd() % 150);
+		int dx = (int)(rnd() % 60) - 30, dy = (int)(rnd() % 60) - 30;
+
+		fill_noise(old, w, 0, 0, w, h);
+		fill_noise(cur, w, 0, 0, w, h);
+		for (int r = 0; r < 200; r++)
+			memcpy(cur + (size_t)(y + dy + r) * w + x + dx,
+			       old + (size_t)(y + r) * w + x, 300 * 4);
+		found += find(old, cur, w, h, mv, __LINE__) > 0;
+	}
+	CHECK(found >= 18);
+	free(old);
+	free(cur);
+}
+
 static void test_repeated_rows(void)
 {
 	uint32_t *old = img_new(W, H), *cur = img_new(W, H);
@@ -377,6 +405,7 @@ int main(void)
 	UNIT_RUN(test_scroll_beside_static);
 	UNIT_RUN(test_window_move);
 	UNIT_RUN(test_no_motion);
+	UNIT_RUN(test_move_in_new_content);
 	UNIT_RUN(test_repeated_rows);
 	UNIT_RUN(test_competing_offsets);
 	UNIT_RUN(test_strides);
