@@ -33,28 +33,60 @@ void enc_rle_cpixel_init(struct enc_rle_cpixel *c,
 	}
 }
 
+/* Raw tiles are most of a photo's bytes: one loop per CPIXEL size. */
+static uint8_t *rle_cpixels(uint8_t *o, const struct enc_rle_cpixel *c,
+			    const uint32_t *px, size_t n)
+{
+	unsigned s0 = c->shift[0], s1 = c->shift[1], s2 = c->shift[2];
+	unsigned s3 = c->shift[3];
+	size_t i;
+
+	switch (c->bytes) {
+	case 1:
+		for (i = 0; i < n; i++)
+			*o++ = px[i] >> s0;
+		break;
+	case 2:
+		for (i = 0; i < n; i++, o += 2) {
+			o[0] = px[i] >> s0;
+			o[1] = px[i] >> s1;
+		}
+		break;
+	case 3:
+		for (i = 0; i < n; i++, o += 3) {
+			o[0] = px[i] >> s0;
+			o[1] = px[i] >> s1;
+			o[2] = px[i] >> s2;
+		}
+		break;
+	default:
+		for (i = 0; i < n; i++, o += 4) {
+			o[0] = px[i] >> s0;
+			o[1] = px[i] >> s1;
+			o[2] = px[i] >> s2;
+			o[3] = px[i] >> s3;
+		}
+		break;
+	}
+	return o;
+}
+
 void enc_rle_put_cpixels(struct buf *b, const struct enc_rle_cpixel *c,
 			 const uint32_t *px, size_t n)
 {
-	uint8_t *o;
-	size_t i;
-	unsigned k;
-
 	if (buf_reserve(b, n * c->bytes) < 0)
 		return;
-	o = b->data + b->len;
-	for (i = 0; i < n; i++)
-		for (k = 0; k < c->bytes; k++)
-			*o++ = px[i] >> c->shift[k];
+	rle_cpixels(b->data + b->len, c, px, n);
 	b->len += n * c->bytes;
 }
 
 /* One more than the sum of the bytes; 255 means another byte follows. */
-static void rle_put_run_len(struct buf *b, size_t len)
+static uint8_t *rle_run_len(uint8_t *o, size_t len)
 {
 	for (len--; len >= 255; len -= 255)
-		buf_put_u8(b, 255);
-	buf_put_u8(b, len);
+		*o++ = 255;
+	*o++ = len;
+	return o;
 }
 
 /* The hash slot holding v, or the empty slot where it would go. */
@@ -72,47 +104,65 @@ int enc_rle_pal_find(const struct enc_rle_pal *pal, uint32_t v)
 	return pal->slot[rle_slot(pal, v)] - 1;
 }
 
-static void rle_pal_add(struct enc_rle_pal *pal, uint32_t v)
+/* The index of v, added if new; -1 once the palette has overflowed. */
+static int rle_pal_add(struct enc_rle_pal *pal, uint32_t v)
 {
 	unsigned h = rle_slot(pal, v);
 
 	if (pal->slot[h])
-		return;
+		return pal->slot[h] - 1;
 	if (pal->n == ENC_RLE_MAX_PAL) {
 		pal->n++; /* overflowed: stop counting */
-		return;
+		return -1;
 	}
 	pal->px[pal->n++] = v;
 	pal->slot[h] = pal->n;
+	return pal->n - 1;
 }
 
-static void rle_count_run(struct enc_rle_tile *t, uint32_t v, size_t len)
-{
-	size_t len_bytes = (len - 1) / 255 + 1;
-
-	t->runs++;
-	t->rle_len_bytes += len_bytes;
-	t->pal_run_bytes += len == 1 ? 1 : 1 + len_bytes;
-	if (t->pal.n <= ENC_RLE_MAX_PAL)
-		rle_pal_add(&t->pal, v);
-}
-
-/* One pass: runs (which continue across rows) and distinct colours. */
+/* One pass: runs (which continue across rows), distinct colours and each
+ * pixel's index.  Runs alternate between few colours in text, so the
+ * colour two runs back saves most lookups. */
 void enc_rle_tile_analyse(struct enc_rle_tile *t)
 {
-	size_t i, start = 0;
+	const uint32_t *px = t->px;
+	size_t i = 0, start, len, runs = 0, len_bytes = 0, pal_bytes = 0;
+	uint32_t v, back[2] = { 0, 0 };
+	int idx, back_idx[2] = { -1, -1 };
 
 	t->pal.n = 0;
 	memset(t->pal.slot, 0, sizeof(t->pal.slot));
-	t->runs = 0;
-	t->rle_len_bytes = 0;
-	t->pal_run_bytes = 0;
-	for (i = 1; i <= t->n; i++) {
-		if (i < t->n && t->px[i] == t->px[start])
-			continue;
-		rle_count_run(t, t->px[start], i - start);
+	while (i < t->n) {
+		v = px[i];
 		start = i;
+		while (++i < t->n && px[i] == v)
+			;
+		len = i - start;
+		runs++;
+		if (len == 1) {
+			len_bytes++;
+			pal_bytes++;
+		} else {
+			len_bytes += (len - 1) / 255 + 1;
+			pal_bytes += (len - 1) / 255 + 2;
+		}
+		if (t->pal.n > ENC_RLE_MAX_PAL)
+			continue;
+		idx = v == back[1] && back_idx[1] >= 0 ?
+			      back_idx[1] :
+			      rle_pal_add(&t->pal, v);
+		back[1] = back[0];
+		back_idx[1] = back_idx[0];
+		back[0] = v;
+		back_idx[0] = idx;
+		if (len == 1)
+			t->idx[start] = idx;
+		else
+			memset(t->idx + start, idx, len);
 	}
+	t->runs = runs;
+	t->rle_len_bytes = len_bytes;
+	t->pal_run_bytes = pal_bytes;
 }
 
 void enc_rle_tile_load(struct enc_rle_tile *t, const struct enc_params *p,
@@ -126,9 +176,14 @@ void enc_rle_tile_load(struct enc_rle_tile *t, const struct enc_params *p,
 	t->h = tr->h;
 	t->n = (size_t)tr->w * tr->h;
 	src = p->fb->pixels + (size_t)tr->y * p->fb->stride + tr->x;
-	for (y = 0; y < tr->h; y++, src += p->fb->stride, dst += tr->w)
+	for (y = 0; y < tr->h; y++, src += p->fb->stride, dst += tr->w) {
+		if (p->pc->identity) {
+			memcpy(dst, src, tr->w * sizeof(*dst));
+			continue;
+		}
 		for (x = 0; x < tr->w; x++)
 			dst[x] = rfb_pixconv_pixel(p->pc, src[x]);
+	}
 	enc_rle_tile_analyse(t);
 }
 
@@ -175,65 +230,122 @@ enum enc_rle_kind enc_rle_choose(const struct enc_rle_tile *t, unsigned cpx,
 	return kind;
 }
 
-/* Indices packed MSB first. */
+/* The indices in `pal` of the tile's pixels: the tile's own, or looked
+ * up (TRLE's reused palette) into `tmp`. */
+static const uint8_t *rle_indices(const struct enc_rle_tile *t,
+				  const struct enc_rle_pal *pal, uint8_t *tmp)
+{
+	uint32_t last;
+	uint8_t li;
+	size_t i;
+
+	if (pal == &t->pal)
+		return t->idx;
+	last = t->px[0];
+	li = enc_rle_pal_find(pal, last);
+	for (i = 0; i < t->n; i++) {
+		if (t->px[i] != last) {
+			last = t->px[i];
+			li = enc_rle_pal_find(pal, last);
+		}
+		tmp[i] = li;
+	}
+	return tmp;
+}
+
+/* One row of indices packed MSB first; inlined for each constant `bits`
+ * so the loop over a byte's pixels unrolls. */
+static inline uint8_t *rle_pack_row(uint8_t *o, const uint8_t *row, int w,
+				    unsigned bits)
+{
+	int per = 8 / bits, x, k, rest;
+	unsigned acc;
+
+	for (x = 0; x + per <= w; x += per) {
+		acc = 0;
+		for (k = 0; k < per; k++)
+			acc = acc << bits | row[x + k];
+		*o++ = acc;
+	}
+	rest = w - x;
+	if (rest) {
+		acc = 0;
+		for (k = 0; k < rest; k++)
+			acc = acc << bits | row[x + k];
+		*o++ = acc << (8 - rest * bits);
+	}
+	return o;
+}
+
+/* Each row starts on a byte. */
 void enc_rle_put_packed_idx(struct buf *b, const struct enc_rle_tile *t,
 			    const struct enc_rle_pal *pal)
 {
-	unsigned bits = enc_rle_packed_bits(pal->n), acc, nacc;
-	const uint32_t *row = t->px;
-	int x, y;
+	uint8_t tmp[ENC_RLE_TILE_MAX * ENC_RLE_TILE_MAX];
+	const uint8_t *row = rle_indices(t, pal, tmp);
+	unsigned bits = enc_rle_packed_bits(pal->n);
+	size_t size = enc_rle_packed_size(t, pal->n);
+	uint8_t *o;
+	int y;
 
+	if (buf_reserve(b, size) < 0)
+		return;
+	o = b->data + b->len;
 	for (y = 0; y < t->h; y++, row += t->w) {
-		acc = 0;
-		nacc = 0;
-		for (x = 0; x < t->w; x++) {
-			acc = acc << bits | enc_rle_pal_find(pal, row[x]);
-			nacc += bits;
-			if (nacc == 8) {
-				buf_put_u8(b, acc);
-				acc = 0;
-				nacc = 0;
-			}
-		}
-		if (nacc)
-			buf_put_u8(b, acc << (8 - nacc));
+		if (bits == 1)
+			o = rle_pack_row(o, row, t->w, 1);
+		else if (bits == 2)
+			o = rle_pack_row(o, row, t->w, 2);
+		else
+			o = rle_pack_row(o, row, t->w, 4);
 	}
+	b->len += size;
 }
 
 /* Runs of one pixel are a bare index; longer ones set the top bit and
- * add a run length. */
+ * add a run length.  The runs, so their size, do not depend on `pal`. */
 void enc_rle_put_pal_runs(struct buf *b, const struct enc_rle_tile *t,
 			  const struct enc_rle_pal *pal)
 {
+	uint8_t tmp[ENC_RLE_TILE_MAX * ENC_RLE_TILE_MAX];
+	const uint8_t *idx = rle_indices(t, pal, tmp);
 	size_t i, start = 0;
-	unsigned idx;
+	uint8_t *o;
 
+	if (buf_reserve(b, t->pal_run_bytes) < 0)
+		return;
+	o = b->data + b->len;
 	for (i = 1; i <= t->n; i++) {
 		if (i < t->n && t->px[i] == t->px[start])
 			continue;
-		idx = enc_rle_pal_find(pal, t->px[start]);
 		if (i - start == 1) {
-			buf_put_u8(b, idx);
+			*o++ = idx[start];
 		} else {
-			buf_put_u8(b, idx | 128);
-			rle_put_run_len(b, i - start);
+			*o++ = idx[start] | 128;
+			o = rle_run_len(o, i - start);
 		}
 		start = i;
 	}
+	b->len += t->pal_run_bytes;
 }
 
 static void rle_put_plain_runs(struct buf *b, const struct enc_rle_tile *t,
 			       const struct enc_rle_cpixel *c)
 {
-	size_t i, start = 0;
+	size_t i, start = 0, size = t->runs * c->bytes + t->rle_len_bytes;
+	uint8_t *o;
 
+	if (buf_reserve(b, size) < 0)
+		return;
+	o = b->data + b->len;
 	for (i = 1; i <= t->n; i++) {
 		if (i < t->n && t->px[i] == t->px[start])
 			continue;
-		enc_rle_put_cpixels(b, c, &t->px[start], 1);
-		rle_put_run_len(b, i - start);
+		o = rle_cpixels(o, c, &t->px[start], 1);
+		o = rle_run_len(o, i - start);
 		start = i;
 	}
+	b->len += size;
 }
 
 void enc_rle_put_tile(struct buf *b, const struct enc_rle_tile *t,

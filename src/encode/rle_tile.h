@@ -30,11 +30,13 @@ struct enc_rle_pal {
 };
 
 /* One tile's pixels in the client's format, and what one pass over them
- * found: the palette (until it overflows) and the cost of its runs. */
+ * found: the palette (until it overflows), each pixel's index in it, and
+ * the cost of its runs. */
 struct enc_rle_tile {
 	int w, h;
 	size_t n;
 	uint32_t px[ENC_RLE_TILE_MAX * ENC_RLE_TILE_MAX];
+	uint8_t idx[ENC_RLE_TILE_MAX * ENC_RLE_TILE_MAX]; /* if pal fits */
 	struct enc_rle_pal pal;
 	size_t runs;
 	size_t rle_len_bytes; /* run-length bytes, plain RLE */
