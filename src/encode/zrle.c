@@ -22,8 +22,12 @@
 
 #define ZRLE_TILE 64
 #define ZRLE_MAX_GROUPS 4
-/* Without a CompressLevel from the client. */
-#define ZRLE_DEFAULT_LEVEL 6
+/* Without a CompressLevel from the client.  zlib's default, 6, costs
+ * 48% more instructions than 2 on 1080p full-screen pages (text, side
+ * bar, a photo) for 8.6% fewer bytes: the tiles are mostly run-length
+ * coded already, and a photo's raw tiles gain little from a longer
+ * search. */
+#define ZRLE_DEFAULT_LEVEL 2
 
 /* A deflater and the scratch space to feed it. */
 struct zrle_part {
