@@ -71,6 +71,7 @@ struct tight_work {
 	size_t stride;
 	struct tight_colours col;
 	int npal;
+	bool indexed; /* w->raw holds the indices of all w->npal colours */
 	uint32_t px[TIGHT_MAX_AREA];
 };
 
@@ -139,28 +140,37 @@ static void tight_put_compact_len(struct buf *b, size_t len)
 
 /* ---- colours ---- */
 
-/* Count the distinct colours of the piece, stopping past `cap`. */
-static void tight_count_colours(struct tight_work *w, const struct rfb_rect *r,
-				int cap)
+/* Count the piece's colours and write their indices (the PaletteFilter's
+ * data at one byte per pixel) into w->raw in one pass, stopping past
+ * `cap` colours.  Runs, the common case, cost one compare a pixel and
+ * look their colour up once. */
+static void tight_index(struct tight_work *w, const struct rfb_rect *r,
+			int cap)
 {
 	const uint32_t *row = w->src;
 	uint32_t last = row[0];
-	int x, y;
+	int x, y, idx;
+	uint8_t *o;
 
+	buf_clear(&w->raw);
 	tight_colours_reset(&w->col);
-	tight_colours_add(&w->col, last, cap);
-	w->npal = 1;
+	idx = tight_colours_add(&w->col, last, cap);
+	w->npal = cap + 1;
+	if (buf_reserve(&w->raw, (size_t)r->w * r->h) < 0)
+		return;
+	o = w->raw.data;
 	for (y = 0; y < r->h; y++, row += w->stride) {
 		for (x = 0; x < r->w; x++) {
-			if (row[x] == last)
-				continue; /* runs are common: one compare */
-			last = row[x];
-			if (tight_colours_add(&w->col, last, cap) < 0) {
-				w->npal = cap + 1;
-				return;
+			if (row[x] != last) {
+				last = row[x];
+				idx = tight_colours_add(&w->col, last, cap);
+				if (idx < 0)
+					return;
 			}
+			*o++ = idx;
 		}
 	}
+	w->raw.len = (size_t)r->w * r->h;
 	w->npal = w->col.n;
 }
 
@@ -214,7 +224,7 @@ static int tight_plan_cap(const struct enc_params *p)
  * is smallest before zlib (JPEG wins whenever an area looks like a photo):
  * a palette costs its TPIXELs and pays off by shrinking every pixel.
  * With the framebuffer's own values the plan's class, where it is exact,
- * saves counting again. */
+ * saves counting again; counting writes the indices as it goes. */
 static enum tight_kind tight_choose(struct tight_work *w,
 				    const struct enc_params *p,
 				    const struct tight_piece *pc)
@@ -224,9 +234,11 @@ static enum tight_kind tight_choose(struct tight_work *w,
 	size_t full = n * tb, mono = (size_t)r->h * ((r->w + 7) / 8);
 	int max_pal = tight_max_pal(p, n);
 
+	w->indexed = false;
 	if (w->src == w->px || pc->cls == TIGHT_C_INDEXED ||
 	    (pc->cls == TIGHT_C_MANY && max_pal > tight_plan_cap(p))) {
-		tight_count_colours(w, r, max_pal);
+		tight_index(w, r, max_pal);
+		w->indexed = w->npal <= max_pal;
 	} else if (pc->cls == TIGHT_C_MANY) {
 		w->npal = max_pal + 1;
 	} else {
@@ -278,43 +290,19 @@ static void tight_filter_mono(struct tight_work *w, int width, int h)
 	w->raw.len += rowlen * h;
 }
 
-/* One byte per pixel, its palette index; runs look the colour up once. */
-static void tight_filter_indexed(struct tight_work *w, int width, int h)
-{
-	const uint32_t *row = w->src;
-	uint32_t last = row[0];
-	int idx = tight_colours_add(&w->col, last, w->col.n), x, y;
-	uint8_t *o;
-
-	if (buf_reserve(&w->raw, (size_t)width * h) < 0)
-		return;
-	o = w->raw.data + w->raw.len;
-	for (y = 0; y < h; y++, row += w->stride) {
-		for (x = 0; x < width; x++) {
-			if (row[x] != last) {
-				last = row[x];
-				idx = tight_colours_add(&w->col, last,
-							w->col.n);
-				if (idx < 0) /* only if the pixels moved */
-					idx = 0;
-			}
-			*o++ = idx;
-		}
-	}
-	w->raw.len += (size_t)width * h;
-}
-
 static void tight_filter(struct tight_work *w, const struct enc_params *p,
 			 const struct rfb_rect *r, enum tight_kind kind)
 {
 	const uint32_t *row = w->src;
 	int y;
 
+	if (kind == TIGHT_INDEXED && w->indexed)
+		return; /* done while counting */
 	buf_clear(&w->raw);
 	if (kind == TIGHT_MONO)
 		tight_filter_mono(w, r->w, r->h);
 	else if (kind == TIGHT_INDEXED)
-		tight_filter_indexed(w, r->w, r->h);
+		tight_index(w, r, w->npal); /* not reached: see choose */
 	else
 		for (y = 0; y < r->h; y++, row += w->stride)
 			tight_put_tpixels(&w->raw, p->pc, row, r->w);
