@@ -74,28 +74,49 @@ static int tight_plan_append(struct tight_plan *pl, const struct tight_piece *p)
 	return 0;
 }
 
+/* Whether all `TIGHT_TILE` pixels of a row are a or b: branch-free, so
+ * the compiler makes it a few vector instructions. */
+static bool tight_row_in(const uint32_t *row, uint32_t a, uint32_t b)
+{
+	uint32_t other = 0;
+	int x;
+
+	for (x = 0; x < TIGHT_TILE; x++)
+		other |= (row[x] != a) & (row[x] != b);
+	return !other;
+}
+
 /* Class one tile by counting its colours, giving up past `cap`, or past
  * one colour for every 4 pixels in a small tile (a palette would not pay
- * there).  Runs of one colour, the common case, cost one compare a
- * pixel. */
+ * there).  Rows of one colour and pixels that alternate between two (text
+ * on a background) are the common cases, and cheap. */
 static void tight_tile_class(struct tight_colours *c, const struct rfb_fb *fb,
 			     struct tight_piece *t, int cap)
 {
 	const uint32_t *row = fb->pixels + (size_t)t->r.y * fb->stride + t->r.x;
-	uint32_t last = row[0];
+	uint32_t last = row[0], prev = row[0], v;
 	int x, y, quarter = t->r.w * t->r.h / 4;
 
 	if (quarter < cap)
 		cap = quarter < 2 ? 2 : quarter;
-
 	tight_colours_reset(c);
 	tight_colours_add(c, last, cap);
 	for (y = 0; y < t->r.h; y++, row += fb->stride) {
+		if (t->r.w == TIGHT_TILE && c->n <= 2 &&
+		    tight_row_in(row, c->pal[0], c->pal[c->n - 1]))
+			continue;
 		for (x = 0; x < t->r.w; x++) {
-			if (row[x] == last)
+			v = row[x];
+			if (v == last)
 				continue;
-			last = row[x];
-			if (tight_colours_add(c, last, cap) < 0) {
+			if (v == prev) { /* seen: counted */
+				prev = last;
+				last = v;
+				continue;
+			}
+			prev = last;
+			last = v;
+			if (tight_colours_add(c, v, cap) < 0) {
 				t->cls = TIGHT_C_MANY;
 				t->npal = cap + 1;
 				return;
