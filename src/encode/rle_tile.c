@@ -122,32 +122,28 @@ static int rle_pal_add(struct enc_rle_pal *pal, uint32_t v)
 
 /* One pass: runs (which continue across rows), distinct colours and each
  * pixel's index.  Runs alternate between few colours in text, so the
- * colour two runs back saves most lookups. */
+ * colour two runs back saves most lookups.  Once the palette has
+ * overflowed (photos) only the plain runs matter, in a leaner loop. */
 void enc_rle_tile_analyse(struct enc_rle_tile *t)
 {
-	const uint32_t *px = t->px;
-	size_t i = 0, start, len, runs = 0, len_bytes = 0, pal_bytes = 0;
-	uint32_t v, back[2] = { 0, 0 };
+	uint32_t *px = t->px, v, back[2] = { 0, 0 };
+	size_t i = 0, n = t->n, start, len, runs = 0, len_bytes = 0;
+	size_t pal_bytes = 0;
 	int idx, back_idx[2] = { -1, -1 };
 
 	t->pal.n = 0;
 	memset(t->pal.slot, 0, sizeof(t->pal.slot));
-	while (i < t->n) {
+	if (n)
+		px[n] = px[n - 1] ^ 1; /* ends the last run */
+	while (i < n && t->pal.n <= ENC_RLE_MAX_PAL) {
 		v = px[i];
 		start = i;
-		while (++i < t->n && px[i] == v)
+		while (px[++i] == v)
 			;
 		len = i - start;
 		runs++;
-		if (len == 1) {
-			len_bytes++;
-			pal_bytes++;
-		} else {
-			len_bytes += (len - 1) / 255 + 1;
-			pal_bytes += (len - 1) / 255 + 2;
-		}
-		if (t->pal.n > ENC_RLE_MAX_PAL)
-			continue;
+		len_bytes += (len - 1) / 255 + 1;
+		pal_bytes += len == 1 ? 1 : (len - 1) / 255 + 2;
 		idx = v == back[1] && back_idx[1] >= 0 ?
 			      back_idx[1] :
 			      rle_pal_add(&t->pal, v);
@@ -159,6 +155,14 @@ void enc_rle_tile_analyse(struct enc_rle_tile *t)
 			t->idx[start] = idx;
 		else
 			memset(t->idx + start, idx, len);
+	}
+	while (i < n) {
+		v = px[i];
+		start = i;
+		while (px[++i] == v)
+			;
+		runs++;
+		len_bytes += (i - start - 1) / 255 + 1;
 	}
 	t->runs = runs;
 	t->rle_len_bytes = len_bytes;

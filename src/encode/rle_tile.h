@@ -35,12 +35,13 @@ struct enc_rle_pal {
 struct enc_rle_tile {
 	int w, h;
 	size_t n;
-	uint32_t px[ENC_RLE_TILE_MAX * ENC_RLE_TILE_MAX];
+	uint32_t px[ENC_RLE_TILE_MAX * ENC_RLE_TILE_MAX + 1]; /* + sentinel */
 	uint8_t idx[ENC_RLE_TILE_MAX * ENC_RLE_TILE_MAX]; /* if pal fits */
 	struct enc_rle_pal pal;
 	size_t runs;
 	size_t rle_len_bytes; /* run-length bytes, plain RLE */
-	size_t pal_run_bytes; /* index and run-length bytes, palette RLE */
+	size_t pal_run_bytes; /* index and run-length bytes, palette RLE,
+			       * if pal fits */
 };
 
 enum enc_rle_kind {
