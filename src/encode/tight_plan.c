@@ -27,33 +27,36 @@ void tight_colours_reset(struct tight_colours *c)
 
 void tight_plan_fini(struct tight_plan *pl)
 {
-	free(pl->tiles);
 	free(pl->pieces);
 	free(pl->open);
 	free(pl->next);
+	free(pl->open_pal);
+	free(pl->next_pal);
 	memset(pl, 0, sizeof(*pl));
 }
 
 /* Room for a row of `nx` tiles and their open pieces. */
 static int tight_plan_reserve_row(struct tight_plan *pl, size_t nx)
 {
-	struct tight_piece *t;
 	size_t *o, *n;
+	uint32_t *op, *np;
 
-	if (nx <= pl->tiles_cap)
+	if (nx <= pl->row_cap)
 		return 0;
-	t = realloc(pl->tiles, nx * sizeof(*t));
-	if (t)
-		pl->tiles = t;
 	o = realloc(pl->open, nx * sizeof(*o));
 	if (o)
 		pl->open = o;
 	n = realloc(pl->next, nx * sizeof(*n));
 	if (n)
 		pl->next = n;
-	if (!t || !o || !n)
+	/* old contents are not needed: a plan starts with no open piece */
+	free(pl->open_pal);
+	free(pl->next_pal);
+	op = pl->open_pal = malloc(nx * TIGHT_MAX_PAL * sizeof(*op));
+	np = pl->next_pal = malloc(nx * TIGHT_MAX_PAL * sizeof(*np));
+	if (!o || !n || !op || !np)
 		return -1;
-	pl->tiles_cap = nx;
+	pl->row_cap = nx;
 	return 0;
 }
 
@@ -134,97 +137,132 @@ static void tight_tile_class(struct tight_colours *c, const struct rfb_fb *fb,
 		t->cls = TIGHT_C_INDEXED;
 }
 
-/* Whether b may join a: same class and, joined, still of that class. */
-static bool tight_joins(const struct tight_piece *a,
-			const struct tight_piece *b, int cap)
+/* Whether fills or two-colour pieces a and b have the same colours. */
+static bool tight_same_colours(const struct tight_piece *a,
+			       const struct tight_piece *b)
 {
-	if (a->cls != b->cls)
-		return false;
-	switch (a->cls) {
-	case TIGHT_C_FILL:
+	if (a->cls == TIGHT_C_FILL)
 		return a->c[0] == b->c[0];
-	case TIGHT_C_MONO:
-		return (a->c[0] == b->c[0] && a->c[1] == b->c[1]) ||
-		       (a->c[0] == b->c[1] && a->c[1] == b->c[0]);
-	case TIGHT_C_INDEXED:
-		/* a bound: counting the union would cost another pass */
-		return a->npal + b->npal <= cap;
-	default:
-		return true;
-	}
+	return (a->c[0] == b->c[0] && a->c[1] == b->c[1]) ||
+	       (a->c[0] == b->c[1] && a->c[1] == b->c[0]);
 }
 
-static void tight_join(struct tight_piece *a, const struct tight_piece *b)
+/* Add the n colours `pal` to the run's if together they are no more than
+ * `cap`; false (and the run's unchanged) otherwise. */
+static bool tight_run_union(struct tight_plan *pl, const uint32_t *pal, int n,
+			    int cap)
 {
-	if (a->cls == TIGHT_C_INDEXED)
-		a->npal += b->npal;
+	int i, more = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned h = tight_colours_slot(&pl->run, pal[i]);
+
+		more += pl->run.stamp[h] != pl->run.gen;
+	}
+	if (pl->run.n + more > cap)
+		return false;
+	for (i = 0; i < n; i++)
+		tight_colours_add(&pl->run, pal[i], cap);
+	return true;
 }
 
-/* The piece of the last row that the run `run` can extend downwards. */
-static struct tight_piece *tight_below(struct tight_plan *pl, size_t nopen,
-				       const struct tight_piece *run, int cap,
-				       size_t *which)
+/* Whether `run` can take in the tile `t` just classed (its colours in
+ * pl->col) and stay of its class; if so it has. */
+static bool tight_run_takes(struct tight_plan *pl, struct tight_piece *run,
+			    const struct tight_piece *t, int cap)
+{
+	int w = run->r.w + t->r.w;
+
+	if (w > TIGHT_MAX_WIDTH || (size_t)w * t->r.h > TIGHT_MAX_AREA ||
+	    run->cls != t->cls)
+		return false;
+	if (run->cls == TIGHT_C_INDEXED) {
+		if (!tight_run_union(pl, pl->col.pal, pl->col.n, cap))
+			return false;
+		run->npal = pl->run.n;
+	} else if (run->cls != TIGHT_C_MANY && !tight_same_colours(run, t)) {
+		return false;
+	}
+	run->r.w = w;
+	return true;
+}
+
+/* A finished run: it extends the open piece above it, if one of the same
+ * span and class can take it, or starts a piece; either way that piece
+ * is open for the next row. */
+static int tight_run_end(struct tight_plan *pl, const struct tight_piece *run,
+			 size_t nopen, size_t *nnext, int cap)
 {
 	struct tight_piece *p;
-	size_t i;
+	size_t i, k;
 
 	for (i = 0; i < nopen; i++) {
 		p = &pl->pieces[pl->open[i]];
-		if (p->r.x == run->r.x && p->r.w == run->r.w &&
-		    (size_t)p->r.w * (p->r.h + run->r.h) <= TIGHT_MAX_AREA &&
-		    tight_joins(p, run, cap)) {
-			*which = pl->open[i];
-			return p;
+		if (p->r.x != run->r.x || p->r.w != run->r.w ||
+		    (size_t)p->r.w * (p->r.h + run->r.h) > TIGHT_MAX_AREA ||
+		    p->cls != run->cls)
+			continue;
+		if (p->cls == TIGHT_C_INDEXED) {
+			if (!tight_run_union(pl,
+					     pl->open_pal + i * TIGHT_MAX_PAL,
+					     p->npal, cap))
+				continue;
+			p->npal = pl->run.n;
+		} else if (p->cls != TIGHT_C_MANY &&
+			   !tight_same_colours(p, run)) {
+			continue;
 		}
+		p->r.h += run->r.h;
+		k = pl->open[i];
+		goto open;
 	}
-	return NULL;
+	if (tight_plan_append(pl, run) < 0)
+		return -1;
+	k = pl->n - 1;
+open:
+	if (run->cls == TIGHT_C_INDEXED)
+		memcpy(pl->next_pal + *nnext * TIGHT_MAX_PAL, pl->run.pal,
+		       pl->run.n * sizeof(*pl->run.pal));
+	pl->next[(*nnext)++] = k;
+	return 0;
 }
 
-/* One row of tiles, classed, into runs, each extending a piece of the
- * row above or starting a new one.  Returns the number of open pieces. */
+/* One row of tiles, each classed and joined to the run on its left or
+ * starting one; runs extend pieces of the row above or start new ones.
+ * Returns the number of open pieces. */
 static int tight_plan_row(struct tight_plan *pl, const struct rfb_fb *fb,
 			  const struct rfb_rect *r, int y, int h, size_t nopen,
 			  int cap)
 {
-	size_t nx = 0, i, j, nnext = 0, k;
-	struct tight_piece run, *p;
+	struct tight_piece run, t;
+	size_t nnext = 0;
+	uint32_t *swap_pal;
 	size_t *swap;
 	int x;
 
-	for (x = r->x; x < r->x + r->w; x += TIGHT_TILE, nx++) {
-		struct tight_piece *t = &pl->tiles[nx];
-
-		t->r = (struct rfb_rect){ x, y, TIGHT_TILE, h };
+	for (x = r->x; x < r->x + r->w; x += TIGHT_TILE) {
+		t.r = (struct rfb_rect){ x, y, TIGHT_TILE, h };
 		if (x + TIGHT_TILE > r->x + r->w)
-			t->r.w = r->x + r->w - x;
-		tight_tile_class(&pl->col, fb, t, cap);
-	}
-	for (i = 0; i < nx; i = j) {
-		run = pl->tiles[i];
-		for (j = i + 1; j < nx; j++) {
-			int w = run.r.w + pl->tiles[j].r.w;
-
-			if (w > TIGHT_MAX_WIDTH ||
-			    (size_t)w * h > TIGHT_MAX_AREA ||
-			    !tight_joins(&run, &pl->tiles[j], cap))
-				break;
-			run.r.w = w;
-			tight_join(&run, &pl->tiles[j]);
+			t.r.w = r->x + r->w - x;
+		tight_tile_class(&pl->col, fb, &t, cap);
+		if (x > r->x && tight_run_takes(pl, &run, &t, cap))
+			continue;
+		if (x > r->x && tight_run_end(pl, &run, nopen, &nnext, cap) < 0)
+			return -1;
+		run = t;
+		if (t.cls == TIGHT_C_INDEXED) {
+			tight_colours_reset(&pl->run);
+			tight_run_union(pl, pl->col.pal, pl->col.n, cap);
 		}
-		p = tight_below(pl, nopen, &run, cap, &k);
-		if (p) {
-			p->r.h += h;
-			tight_join(p, &run);
-		} else {
-			if (tight_plan_append(pl, &run) < 0)
-				return -1;
-			k = pl->n - 1;
-		}
-		pl->next[nnext++] = k;
 	}
+	if (tight_run_end(pl, &run, nopen, &nnext, cap) < 0)
+		return -1;
 	swap = pl->open;
 	pl->open = pl->next;
 	pl->next = swap;
+	swap_pal = pl->open_pal;
+	pl->open_pal = pl->next_pal;
+	pl->next_pal = swap_pal;
 	return (int)nnext;
 }
 

@@ -32,19 +32,26 @@ struct tight_colours {
 /* Empty the set (costs nothing but once per 65535 calls). */
 void tight_colours_reset(struct tight_colours *c);
 
+/* The hash slot holding `v`, or the empty one where it would go. */
+static inline unsigned tight_colours_slot(const struct tight_colours *c,
+					  uint32_t v)
+{
+	unsigned h = (v * 2654435761u) >> (32 - TIGHT_HASH_BITS);
+
+	while (c->stamp[h] == c->gen && c->pal[c->slot[h] - 1] != v)
+		h = (h + 1) & (TIGHT_HASH - 1);
+	return h;
+}
+
 /* Add `v`; returns its palette index, or -1 if it is new and the set
  * already holds `cap` colours (cap <= TIGHT_MAX_PAL). */
 static inline int tight_colours_add(struct tight_colours *c, uint32_t v,
 				    int cap)
 {
-	unsigned h = (v * 2654435761u) >> (32 - TIGHT_HASH_BITS);
+	unsigned h = tight_colours_slot(c, v);
 
-	for (;; h = (h + 1) & (TIGHT_HASH - 1)) {
-		if (c->stamp[h] != c->gen)
-			break;
-		if (c->pal[c->slot[h] - 1] == v)
-			return c->slot[h] - 1;
-	}
+	if (c->stamp[h] == c->gen)
+		return c->slot[h] - 1;
 	if (c->n == cap)
 		return -1;
 	c->pal[c->n++] = v;
@@ -59,7 +66,7 @@ static inline int tight_colours_add(struct tight_colours *c, uint32_t v,
 enum tight_class {
 	TIGHT_C_FILL,	 /* one colour, c[0] */
 	TIGHT_C_MONO,	 /* two colours, c[0] and c[1] */
-	TIGHT_C_INDEXED, /* at most `npal` colours (a bound, not a count) */
+	TIGHT_C_INDEXED, /* `npal` colours, 3 or more */
 	TIGHT_C_MANY,	 /* more than the palette cap */
 };
 
@@ -72,12 +79,14 @@ struct tight_piece {
 
 struct tight_plan {
 	struct tight_colours col;
-	struct tight_piece *tiles; /* one row of the grid */
-	size_t tiles_cap;
+	size_t row_cap; /* tiles in a row that open and next have room for */
 	struct tight_piece *pieces;
 	size_t n, cap;
-	/* pieces that may grow downwards: the last row's, and this row's */
+	/* pieces that may grow downwards: the last row's, and this row's;
+	 * the colours of those that are indexed, TIGHT_MAX_PAL each */
 	size_t *open, *next;
+	uint32_t *open_pal, *next_pal;
+	struct tight_colours run; /* the colours of an indexed run */
 };
 
 /* Zero-initialised is ready; fini frees. */

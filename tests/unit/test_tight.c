@@ -513,6 +513,27 @@ static void test_choice(void)
 	check_kind(FMT_8, P_PAL2, 6, -1, &r, K_MONO);
 }
 
+/* Tiles that share their colours join into one rectangle however many
+ * they are: a palette is counted on the union, not the sum. */
+static void test_join_palettes(void)
+{
+	const struct rfb_rect r = { 0, 0, 1024, 64 }; /* 64 tiles */
+	static const int quality[] = { -1, 5 };
+	void *st;
+	int n;
+
+	fill(P_PAL30);
+	for (size_t i = 0; i < 2; i++) {
+		st = enc_tight_ops.state_new();
+		dec_init(&fmts[FMT_RGB888]);
+		n = round_trip(st, &r, 6, quality[i], NULL);
+		CHECKF(n == 1 && dec.kinds[K_INDEXED] == 1 && same_pixels(&r),
+		       "quality %d: %d rects", quality[i], n);
+		dec_fini();
+		enc_tight_ops.state_free(st);
+	}
+}
+
 static const uint8_t *encode_one(void *st, size_t f, const struct rfb_rect *r,
 				 struct buf *out)
 {
@@ -1010,6 +1031,7 @@ int main(void)
 {
 	UNIT_RUN(test_lossless);
 	UNIT_RUN(test_choice);
+	UNIT_RUN(test_join_palettes);
 	UNIT_RUN(test_fill_bytes);
 	UNIT_RUN(test_small_bytes);
 	UNIT_RUN(test_streams);
