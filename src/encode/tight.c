@@ -1,11 +1,11 @@
-/* Tight encoding (rfbproto "Tight Encoding").  Each rectangle, cut into
- * pieces of one look each (tight_plan.c), is sent as the first of these
- * that fits:
- * FillCompression (one colour), BasicCompression with the palette filter
- * (2 colours at 1 bit per pixel; up to 256 at 1 byte), JpegCompression
- * (many colours, when the client allows loss), or BasicCompression with
- * the copy filter.  Basic data goes through one of four zlib streams,
- * chosen by the kind of data, that last as long as the connection.
+/* Tight encoding (rfbproto "Tight Encoding").  Each rectangle is cut into
+ * pieces of one look each (tight_plan.c), and each piece is sent as the
+ * first of these that fits: FillCompression (one colour),
+ * BasicCompression with the palette filter (2 colours at 1 bit per pixel;
+ * up to 256 at 1 byte), JpegCompression (many colours, when the client
+ * allows loss), or BasicCompression with the copy filter.  Basic data
+ * goes through one of four zlib streams, chosen by the kind of data, that
+ * last as long as the connection.
  *
  * A large update may be cut into groups encoded at once on several
  * threads (encode_group): group k of n then owns streams k*4/n ..
