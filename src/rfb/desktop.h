@@ -99,6 +99,10 @@ bool rfb_server_ready(struct rfb_server *srv);
 /* The backend is about to free or replace the framebuffer outside a
  * capture (a resize): returns once no encoder reads it any more. */
 void rfb_server_fb_release(struct rfb_server *srv);
+/* The framebuffer's pixels now live at `pixels` (same size and stride,
+ * and what was reported so far): nothing is damaged by that.  Only in a
+ * capture rfb_server_ready allowed, when no encoder reads them. */
+void rfb_server_fb_moved(struct rfb_server *srv, uint32_t *pixels);
 /* Pixels in `r` changed in the framebuffer. */
 void rfb_server_damage(struct rfb_server *srv, const struct rfb_rect *r);
 void rfb_server_bell(struct rfb_server *srv);

@@ -277,6 +277,11 @@ bool rfb_server_ready(struct rfb_server *srv)
 	return !srv->capture_waiting;
 }
 
+void rfb_server_fb_moved(struct rfb_server *srv, uint32_t *pixels)
+{
+	srv->fb.pixels = pixels;
+}
+
 void rfb_server_fb_release(struct rfb_server *srv)
 {
 	if (srv->fb_readers)

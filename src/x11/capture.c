@@ -26,69 +26,70 @@ struct capture_src {
 	bool owned; /* destroy after use (per-box images) */
 };
 
-static void capture_shm_free(struct x11_capture *c)
+static void capture_shm_free(struct x11_capture *c, int i)
 {
-	if (!c->screen)
+	if (!c->image[i])
 		return;
-	XShmDetach(c->disp->dpy, &c->shm);
-	shmdt(c->shm.shmaddr);
+	XShmDetach(c->disp->dpy, &c->shm[i]);
+	shmdt(c->shm[i].shmaddr);
 	/* XShm images free only their header, never the segment. */
-	XDestroyImage(c->screen);
-	c->screen = NULL;
+	XDestroyImage(c->image[i]);
+	c->image[i] = NULL;
 }
 
-static int capture_shm_attach(struct x11_capture *c)
+static int capture_shm_attach(struct x11_capture *c, XShmSegmentInfo *shm)
 {
 	struct x11_trap trap;
 	int err;
 
-	c->shm.readOnly = False; /* the server writes into it */
+	shm->readOnly = False; /* the server writes into it */
 	x11_trap_begin(&trap, c->disp->dpy);
-	XShmAttach(c->disp->dpy, &c->shm);
+	XShmAttach(c->disp->dpy, shm);
 	err = x11_trap_end(&trap);
 	/* Both sides are attached (or the server refused): removing the id
 	 * now means the kernel frees the segment when the last user
 	 * detaches, even if we crash.  Nothing can leak. */
-	shmctl(c->shm.shmid, IPC_RMID, NULL);
+	shmctl(shm->shmid, IPC_RMID, NULL);
 	if (err) {
 		log_warn("XShmAttach failed (error %d; remote display?): "
 			 "capturing with XGetImage",
 			 err);
-		shmdt(c->shm.shmaddr);
+		shmdt(shm->shmaddr);
 		return -1;
 	}
 	return 0;
 }
 
-static int capture_shm_new(struct x11_capture *c, int w, int h)
+static int capture_shm_new(struct x11_capture *c, int i, int w, int h)
 {
 	struct x11_display *d = c->disp;
+	XShmSegmentInfo *shm = &c->shm[i];
 	XImage *img;
 	size_t size;
 
 	img = XShmCreateImage(d->dpy, d->visual, (unsigned)d->depth, ZPixmap,
-			      NULL, &c->shm, (unsigned)w, (unsigned)h);
+			      NULL, shm, (unsigned)w, (unsigned)h);
 	if (!img)
 		return -1;
 	size = (size_t)img->bytes_per_line * (size_t)img->height;
-	c->shm.shmid = shmget(IPC_PRIVATE, size, IPC_CREAT | 0600);
-	if (c->shm.shmid < 0) {
+	shm->shmid = shmget(IPC_PRIVATE, size, IPC_CREAT | 0600);
+	if (shm->shmid < 0) {
 		log_warn("shmget of %zu bytes failed (%s): capturing with "
 			 "XGetImage",
 			 size, strerror(errno));
 		goto err_image;
 	}
-	c->shm.shmaddr = shmat(c->shm.shmid, NULL, 0);
-	if (c->shm.shmaddr == (char *)-1) {
+	shm->shmaddr = shmat(shm->shmid, NULL, 0);
+	if (shm->shmaddr == (char *)-1) {
 		log_warn("shmat failed (%s): capturing with XGetImage",
 			 strerror(errno));
-		shmctl(c->shm.shmid, IPC_RMID, NULL);
+		shmctl(shm->shmid, IPC_RMID, NULL);
 		goto err_image;
 	}
-	if (capture_shm_attach(c))
+	if (capture_shm_attach(c, shm))
 		goto err_image;
-	img->data = c->shm.shmaddr;
-	c->screen = img;
+	img->data = shm->shmaddr;
+	c->image[i] = img;
 	return 0;
 
 err_image:
@@ -113,12 +114,12 @@ static int capture_fetch(struct x11_capture *c, const pixman_box32_t *b,
 		return s->img ? 0 : -1;
 	}
 	if (whole) {
-		s->img = c->screen;
+		s->img = c->image[c->back];
 		s->owned = false;
 	} else {
-		s->img =
-			XShmCreateImage(d->dpy, d->visual, (unsigned)d->depth,
-					ZPixmap, c->shm.shmaddr, &c->shm, w, h);
+		s->img = XShmCreateImage(d->dpy, d->visual, (unsigned)d->depth,
+					 ZPixmap, c->shm[c->back].shmaddr,
+					 &c->shm[c->back], w, h);
 		if (!s->img)
 			return -1;
 	}
@@ -173,6 +174,28 @@ static bool capture_tile(struct x11_capture *c, const struct capture_src *s,
 	return changed;
 }
 
+/* The same for a grab that becomes the framebuffer: rows are compared
+ * until one differs; from there on only their padding bytes are cleared
+ * in the grab. */
+static bool capture_tile_swap(struct x11_capture *c,
+			      const struct capture_src *s, int x, int y, int w,
+			      int h)
+{
+	size_t bytes = (size_t)w * sizeof(uint32_t);
+	bool changed = false;
+
+	for (int r = y; r < y + h; r++) {
+		uint32_t *src = (uint32_t *)capture_src_at(c, s, x, r);
+		const uint32_t *old = c->fb.pixels + (size_t)r * c->fb.stride + x;
+
+		if (!changed && !memcmp(src, old, bytes))
+			continue;
+		x11_pixconv_clear_padding(src, w);
+		changed = changed || memcmp(src, old, bytes);
+	}
+	return changed;
+}
+
 static void capture_report(struct x11_capture *c, int x, int y, int w, int h)
 {
 	struct rfb_rect r = { x, y, w, h };
@@ -184,7 +207,7 @@ static void capture_report(struct x11_capture *c, int x, int y, int w, int h)
 /* Compare the tiles of a tile-aligned box; each run of changed tiles in
  * a tile row is reported as one rectangle. */
 static void capture_compare(struct x11_capture *c, const struct capture_src *s,
-			    const pixman_box32_t *b)
+			    const pixman_box32_t *b, bool swap)
 {
 	for (int y = b->y1; y < b->y2; y += X11_TILE) {
 		int h = b->y2 - y < X11_TILE ? b->y2 - y : X11_TILE;
@@ -192,7 +215,8 @@ static void capture_compare(struct x11_capture *c, const struct capture_src *s,
 
 		for (int x = b->x1; x < b->x2; x += X11_TILE) {
 			int w = b->x2 - x < X11_TILE ? b->x2 - x : X11_TILE;
-			bool changed = capture_tile(c, s, x, y, w, h);
+			bool changed = swap ? capture_tile_swap(c, s, x, y, w, h)
+					    : capture_tile(c, s, x, y, w, h);
 
 			if (changed && run < 0)
 				run = x;
@@ -425,7 +449,7 @@ static void capture_parts(struct x11_capture *c, const pixman_box32_t *b,
 		capture_motion_group(c, &s, &g[i]);
 		for (int j = 0; j < n; j++)
 			if (!done[j] && capture_inside(&b[j], &g[i])) {
-				capture_compare(c, &s, &b[j]);
+				capture_compare(c, &s, &b[j], false);
 				done[j] = true;
 			}
 		capture_release(&s);
@@ -433,9 +457,24 @@ static void capture_parts(struct x11_capture *c, const pixman_box32_t *b,
 	for (int j = 0; j < n; j++) {
 		if (done[j] || capture_fetch(c, &b[j], &s))
 			continue;
-		capture_compare(c, &s, &b[j]);
+		capture_compare(c, &s, &b[j], false);
 		capture_release(&s);
 	}
+}
+
+/* A whole-screen grab becomes the framebuffer.  All of it is compared,
+ * not only the damage: what changed elsewhere since the damage was
+ * fetched is in the grab too, and must be reported now, not found equal
+ * next time. */
+static void capture_swap(struct x11_capture *c, const struct capture_src *s)
+{
+	pixman_box32_t all = { 0, 0, c->fb.width, c->fb.height };
+
+	capture_compare(c, s, &all, true);
+	c->back = !c->back;
+	c->fb.pixels = (uint32_t *)(void *)c->image[!c->back]->data;
+	if (c->srv)
+		rfb_server_fb_moved(c->srv, c->fb.pixels);
 }
 
 static void capture_boxes(struct x11_capture *c, const pixman_box32_t *b, int n,
@@ -458,8 +497,12 @@ static void capture_boxes(struct x11_capture *c, const pixman_box32_t *b, int n,
 			return;
 		if (motion)
 			capture_motion_all(c, &s, b, n);
+		if (c->swap && !s.owned) {
+			capture_swap(c, &s);
+			return;
+		}
 		for (int i = 0; i < n; i++)
-			capture_compare(c, &s, &b[i]);
+			capture_compare(c, &s, &b[i], false);
 		capture_release(&s);
 		return;
 	}
@@ -507,23 +550,54 @@ int x11_capture_init(struct x11_capture *c, struct x11_display *d, bool noshm)
 	return 0;
 }
 
+static void capture_fb_free(struct x11_capture *c)
+{
+	if (c->swap)
+		capture_shm_free(c, !c->back);
+	else
+		free(c->fb.pixels);
+	c->swap = false;
+	c->fb.pixels = NULL;
+}
+
+/* The framebuffer in a second shared image when the X server's format is
+ * ours (see `swap`); else, or if that fails, `pixels`. */
+static uint32_t *capture_fb_new(struct x11_capture *c, uint32_t *pixels,
+				int w, int h)
+{
+	int i = !c->back;
+
+	if (!c->use_shm || !c->conv.fast || capture_shm_new(c, i, w, h))
+		return pixels;
+	if (c->image[i]->bytes_per_line != w * 4) {
+		capture_shm_free(c, i);
+		return pixels;
+	}
+	free(pixels);
+	c->swap = true;
+	return (uint32_t *)(void *)c->image[i]->data;
+}
+
 int x11_capture_resize(struct x11_capture *c, int w, int h)
 {
 	struct rfb_server *srv = c->srv;
 	uint32_t *pixels;
 
+	/* Allocated first (untouched pages cost nothing), so that the old
+	 * framebuffer stays if there is no memory for a new one. */
 	pixels = calloc((size_t)w * (size_t)h, sizeof(*pixels));
 	if (!pixels) {
 		log_error("out of memory for a %dx%d framebuffer", w, h);
 		return -1;
 	}
-	capture_shm_free(c);
+	capture_shm_free(c, c->back);
+	capture_fb_free(c);
 	free(c->moved); /* sized for the old screen */
 	c->moved = NULL;
 	c->moved_len = 0;
-	if (c->use_shm && capture_shm_new(c, w, h))
+	if (c->use_shm && capture_shm_new(c, c->back, w, h))
 		c->use_shm = false;
-	free(c->fb.pixels);
+	pixels = capture_fb_new(c, pixels, w, h);
 	c->fb = (struct rfb_fb){ pixels, w, h, w };
 	/* Everything is new to the engine anyway: fill without reports. */
 	c->srv = NULL;
@@ -534,10 +608,9 @@ int x11_capture_resize(struct x11_capture *c, int w, int h)
 
 void x11_capture_fini(struct x11_capture *c)
 {
-	capture_shm_free(c);
+	capture_shm_free(c, c->back);
+	capture_fb_free(c);
 	free(c->moved);
 	c->moved = NULL;
-	free(c->fb.pixels);
-	c->fb.pixels = NULL;
 	x11_pixconv_fini(&c->conv);
 }

@@ -25,8 +25,15 @@ struct x11_capture {
 	struct x11_pixconv conv;
 	struct rfb_fb fb; /* the shadow framebuffer, ours */
 	bool use_shm;
-	XShmSegmentInfo shm;
-	XImage *screen;		/* whole-screen image in `shm`, or NULL */
+	/* Whole-screen images in shared segments (NULL: none).  Grabs land
+	 * in image[back].  When `swap`, the framebuffer is image[!back], and
+	 * a whole-screen grab, once compared, becomes the framebuffer: the
+	 * X server's format is ours, so no pixel needs copying.  (An image
+	 * keeps a pointer to its segment's info: they stay paired.) */
+	XShmSegmentInfo shm[2];
+	XImage *image[2];
+	int back;
+	bool swap;
 	uint32_t row[X11_TILE]; /* one converted tile row */
 	uint32_t *moved;	/* converted pixels searched for motion */
 	size_t moved_len;	/* in pixels */

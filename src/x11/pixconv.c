@@ -175,6 +175,20 @@ pixconv_fast_row(uint32_t *restrict dst, const uint8_t *restrict src, int n)
 	}
 }
 
+/* Padding is mostly zero already: reading is cheaper than writing. */
+__attribute__((optimize("tree-vectorize"))) void
+x11_pixconv_clear_padding(uint32_t *p, int n)
+{
+	uint32_t any = 0;
+
+	for (int i = 0; i < n; i++)
+		any |= p[i];
+	if (!(any & 0xff000000))
+		return;
+	for (int i = 0; i < n; i++)
+		p[i] &= 0xffffff;
+}
+
 void x11_pixconv_row(const struct x11_pixconv *pc, uint32_t *dst,
 		     const uint8_t *src, int n)
 {

@@ -31,5 +31,8 @@ bool x11_pixconv_refresh(struct x11_pixconv *pc, Display *dpy);
 /* Convert `n` pixels starting at `src` into `dst`. */
 void x11_pixconv_row(const struct x11_pixconv *pc, uint32_t *dst,
 		     const uint8_t *src, int n);
+/* Fast format only: clear the padding byte of n pixels in place (the
+ * framebuffer's promise), writing only if some byte is set. */
+void x11_pixconv_clear_padding(uint32_t *p, int n);
 
 #endif

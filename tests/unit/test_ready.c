@@ -69,9 +69,39 @@ static void test_ready(void)
 	free_server();
 }
 
+/* A capture that moves the framebuffer (a grab taking its place) adds
+ * no damage, and the next update reads the new place. */
+static void test_fb_moved(void)
+{
+	static uint32_t other[FB_W * FB_H];
+	uint32_t px[FB_W * FB_H];
+	uint8_t hdr[16], b;
+	int fd;
+
+	ready_server();
+	fd = normal_client();
+	send_fbur(fd, false, 0, 0, FB_W, FB_H);
+	CHECK(check_raw_update(fd, 0, 0, FB_W, FB_H));
+	for (int i = 0; i < FB_W * FB_H; i++)
+		other[i] = pixels[i] ^ 0x00ffffff;
+	rfb_server_fb_moved(srv, other);
+	CHECK(srv->fb.pixels == other);
+	send_fbur(fd, true, 0, 0, FB_W, FB_H);
+	pump();
+	CHECK(recv(fd, &b, 1, MSG_DONTWAIT) < 0); /* nothing changed */
+	rfb_server_damage(srv, &(struct rfb_rect){ 0, 0, FB_W, FB_H });
+	pump();
+	if (CHECK(recv_bytes(fd, hdr, 16)) &&
+	    CHECK(recv_bytes(fd, px, sizeof(px))))
+		CHECK(!memcmp(px, other, sizeof(px)));
+	close(fd);
+	free_server();
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
 	UNIT_RUN(test_ready);
+	UNIT_RUN(test_fb_moved);
 	return UNIT_DONE();
 }
