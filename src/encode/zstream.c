@@ -70,19 +70,27 @@ int enc_zstream_write(struct enc_zstream *z, const uint8_t *in, size_t len,
  * declines (Z_BUF_ERROR) we keep the old level and retry next time. */
 int enc_zstream_set_level(struct enc_zstream *z, int want, struct buf *out)
 {
+	return enc_zstream_set_params(z, want, z->strategy, out);
+}
+
+int enc_zstream_set_params(struct enc_zstream *z, int want, int strategy,
+			   struct buf *out)
+{
 	int level = want < 0 ? ENC_ZSTREAM_DEFAULT_LEVEL : want > 9 ? 9 : want;
 	int ret;
 
-	if (level == z->level)
+	if (level == z->level && strategy == z->strategy)
 		return 0;
 	if (buf_reserve(out, ZSTREAM_OUT_CHUNK) < 0)
 		return -1;
 	z->zs.avail_in = 0;
 	z->zs.next_out = out->data + out->len;
 	z->zs.avail_out = ZSTREAM_OUT_CHUNK;
-	ret = deflateParams(&z->zs, level, Z_DEFAULT_STRATEGY);
+	ret = deflateParams(&z->zs, level, strategy);
 	out->len = z->zs.next_out - out->data;
-	if (ret == Z_OK)
+	if (ret == Z_OK) {
 		z->level = level;
+		z->strategy = strategy;
+	}
 	return ret == Z_OK || ret == Z_BUF_ERROR ? 0 : -1;
 }

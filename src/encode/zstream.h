@@ -17,6 +17,7 @@
 struct enc_zstream {
 	z_stream zs;
 	int level;
+	int strategy; /* Z_DEFAULT_STRATEGY unless set_params said */
 };
 
 /* Start at the default level; -1 if zlib fails (out of memory). */
@@ -32,6 +33,11 @@ void enc_zstream_fini(struct enc_zstream *z);
 /* Switch to compression level `want` (0-9; -1: the default).  Call only
  * between rectangles, after a sync flush. */
 int enc_zstream_set_level(struct enc_zstream *z, int want, struct buf *out);
+
+/* The same with a deflate strategy (Z_DEFAULT_STRATEGY, Z_HUFFMAN_ONLY...),
+ * which set_level leaves as it was. */
+int enc_zstream_set_params(struct enc_zstream *z, int want, int strategy,
+			   struct buf *out);
 
 /* Compress `len` bytes into `out`; flush is Z_NO_FLUSH or Z_SYNC_FLUSH
  * (which ends a rectangle: the client can decode all of it).  -1 on
