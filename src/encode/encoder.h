@@ -79,6 +79,11 @@ struct enc_ops {
 			    const struct enc_params *p,
 			    const struct rfb_rect *r, struct buf *out);
 	int max_groups;
+	/* Groups per worker thread (0 counts as 1), up to max_groups: more,
+	 * smaller bands even out content whose cost varies over the screen
+	 * (a photo in one band), for an encoder whose extra groups cost
+	 * little. */
+	int groups_per_thread;
 };
 
 /* The encoder for `type`, or NULL if we do not implement it. */

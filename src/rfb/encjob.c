@@ -11,8 +11,9 @@
  * its rectangles once a capture waits for them.
  *
  * A large update with an encoder that takes groups (Tight: one set of
- * zlib streams per group) is cut into horizontal bands of about equal
- * area, one per worker; the bands are sub-jobs encoded at once, and the
+ * zlib streams per group; ZRLE: one deflater per group) is cut into
+ * horizontal bands of about equal area, one per worker or as many more
+ * as the encoder asks; the bands are sub-jobs encoded at once, and the
  * update is put together in band order once the last one is done. */
 #include <stdlib.h>
 #include <string.h>
@@ -309,10 +310,12 @@ static int split_groups(struct rfb_enc_job *j, int n, uint64_t area)
 }
 
 /* How many groups to cut this update into: 1 unless it is large, a pool
- * runs it and the encoder takes groups. */
+ * runs it and the encoder takes groups; then its groups_per_thread per
+ * worker. */
 static int want_groups(struct rfb_enc_job *j, int nthreads, uint64_t *area)
 {
-	int n = nthreads;
+	int n = nthreads * (j->ops->groups_per_thread > 1 ?
+				    j->ops->groups_per_thread : 1);
 
 	*area = 0;
 	for (int i = 0; i < j->nrects; i++)
