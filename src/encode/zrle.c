@@ -258,4 +258,7 @@ const struct enc_ops enc_zrle_ops = {
 	.encode = zrle_encode,
 	.encode_group = zrle_encode_group,
 	.max_groups = ZRLE_MAX_GROUPS,
+	/* a band with a photo costs twice one with text: with two bands a
+	 * worker, the other worker takes over */
+	.groups_per_thread = 2,
 };
