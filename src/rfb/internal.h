@@ -57,6 +57,9 @@ enum rfb_client_state {
 #define RFB_CC_POLL_MS 5
 /* Quiet time after which areas sent lossily are sent again losslessly. */
 #define RFB_REFRESH_MS 300
+/* Changes captured ahead go without a fresher capture if the last one is
+ * at most this many frames (-fps) old. */
+#define RFB_HELD_FRAMES 3
 
 /* Pseudo-encodings a client can announce (bit flags for rfb_client.caps). */
 enum {
@@ -196,6 +199,7 @@ struct rfb_server {
 	 * capture_waiting, and the jobs built until it runs take copies. */
 	int fb_readers;
 	bool capture_waiting;
+	uint64_t capture_ms; /* when the last capture was allowed */
 	struct rfb_client *clients;
 	int nnormal;	  /* clients in the normal phase */
 	bool normal_left; /* one of them closed since the last reap */

@@ -274,6 +274,8 @@ bool rfb_server_ready(struct rfb_server *srv)
 	 * built meanwhile copy the pixels, so it waits for one job at
 	 * most. */
 	srv->capture_waiting = srv->fb_readers > 0;
+	if (!srv->capture_waiting)
+		srv->capture_ms = loop_now_ms();
 	return !srv->capture_waiting;
 }
 

@@ -422,11 +422,20 @@ static bool holds_changes(struct rfb_client *c)
 	return any;
 }
 
+/* The last capture is recent enough (RFB_HELD_FRAMES frames) that what
+ * a client holds from it is worth sending without a fresher one. */
+static bool capture_recent(const struct rfb_client *c)
+{
+	return loop_now_ms() - c->srv->capture_ms <
+	       (uint64_t)RFB_HELD_FRAMES * (uint64_t)c->pace.interval_ms;
+}
+
 /* The backend may be holding changes until someone can take them: ask
  * for them.  True if the update should wait for that capture: only when
- * the client holds no captured change yet.  One it holds (captured
- * ahead, while its last update travelled) goes at once; what came since
- * is captured while this update travels. */
+ * the client holds no captured change yet, or only stale ones (a viewer
+ * slower than a few frames).  Recent ones (captured ahead, while its
+ * last update travelled and was decoded) go at once; what came since is
+ * captured while this update travels. */
 static bool wait_for_capture(struct rfb_client *c)
 {
 	struct rfb_server *srv = c->srv;
@@ -434,7 +443,8 @@ static bool wait_for_capture(struct rfb_client *c)
 	if (c->state != RFB_CS_NORMAL || !srv->desk.ops->ready ||
 	    srv->fb_readers)
 		return false;
-	if (can_send(c) && (!cc_allows(c) || holds_changes(c)))
+	if (can_send(c) &&
+	    (!cc_allows(c) || (capture_recent(c) && holds_changes(c))))
 		return false;
 	return rfb_update_ready(c) && srv->desk.ops->ready(srv->desk.ctx);
 }

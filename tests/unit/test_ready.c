@@ -49,12 +49,24 @@ static void test_ready(void)
 	/* A change captured but not asked for: no more captures. */
 	rfb_server_damage(srv, &r);
 	CHECK(!rfb_server_ready(srv));
-	/* It asks while more is coming: what it holds, captured ahead,
-	 * goes at once, without asking for a capture. */
+	/* It asks while more is coming: what it holds, captured ahead
+	 * just now, goes at once, without asking for a capture. */
 	capture_coming = true;
+	srv->capture_ms = loop_now_ms();
 	ready_calls = 0;
 	send_fbur(fd, true, 0, 0, FB_W, FB_H);
 	CHECK(check_raw_update(fd, 2, 3, 4, 5));
+	/* What it holds is from a capture long ago: a fresher one is worth
+	 * waiting for. */
+	rfb_server_damage(srv, &r);
+	srv->capture_ms = loop_now_ms() - 1000;
+	send_fbur(fd, true, 0, 0, FB_W, FB_H);
+	pump();
+	CHECK(recv(fd, &b, 1, MSG_DONTWAIT) < 0);
+	capture_coming = false;
+	pump();
+	CHECK(check_raw_update(fd, 2, 3, 4, 5));
+	capture_coming = true;
 	/* Holding nothing, it asks while a capture is coming: the update
 	 * waits for it. */
 	send_fbur(fd, true, 0, 0, FB_W, FB_H);
