@@ -356,11 +356,20 @@ static int tight_stream(struct tight_state *st, int sid, unsigned *resets)
 
 /* Indices of a photo, each pixel unlike its neighbours, hold few of the
  * repeats deflate looks for: on a 1080p benchmark photo, level 2 took 18
- * ms for 344 -> 282 KB, Huffman coding alone 5 ms for 330 KB. */
-static int tight_zlib_strategy(const struct tight_work *w, enum tight_kind kind)
+ * ms for 344 -> 282 KB, Huffman coding alone 5 ms for 330 KB, stored
+ * blocks 0.5 ms for 344 KB.  So at the fast levels (up to 5: viewers ask
+ * 1 to 3) such data is Huffman-coded, or stored when its palette has
+ * over 128 colours and coding could not save 1 bit in 8. */
+static void tight_zlib_params(const struct tight_work *w, enum tight_kind kind,
+			      int *level, int *strategy)
 {
-	return kind == TIGHT_INDEXED && w->noisy ? Z_HUFFMAN_ONLY :
-						   Z_DEFAULT_STRATEGY;
+	*strategy = Z_DEFAULT_STRATEGY;
+	if (kind != TIGHT_INDEXED || !w->noisy || *level > 5)
+		return;
+	if (w->npal > 128)
+		*level = 0;
+	else
+		*strategy = Z_HUFFMAN_ONLY;
 }
 
 /* w->raw through stream `sid` into w->z, ending on a sync flush so the
@@ -385,14 +394,14 @@ static int tight_put_basic(const struct tight_ctx *x,
 {
 	struct tight_work *w = x->w;
 	int sid = tight_sid(x, kind);
-	int level = tight_zlib_level(p->compress_level, kind);
+	int level = tight_zlib_level(p->compress_level, kind), strategy;
 	bool zlib = w->raw.len >= TIGHT_MIN_TO_COMPRESS;
 	unsigned resets = 0;
 
+	tight_zlib_params(w, kind, &level, &strategy);
 	if (w->raw.failed ||
 	    (zlib && (tight_stream(x->st, sid, &resets) < 0 ||
-		      tight_compress(x->st, w, sid, level,
-				     tight_zlib_strategy(w, kind)) < 0)))
+		      tight_compress(x->st, w, sid, level, strategy) < 0)))
 		return -1;
 	if (kind == TIGHT_FULL) {
 		/* no filter-id byte: the copy filter */

@@ -535,27 +535,37 @@ static void test_join_palettes(void)
 }
 
 /* Indexed data that looks like a photo (most pixels unlike their
- * neighbours) and data that does not take turns in one zlib stream, which
- * changes its parameters between them: every rectangle decodes. */
+ * neighbours; 30 colours: Huffman-coded, 200: stored) and data that does
+ * not take turns in one zlib stream, which changes its parameters between
+ * them: every rectangle decodes. */
 static void test_noisy_indexed(void)
 {
-	const struct rfb_rect noisy = { 0, 0, 256, 64 };
-	const struct rfb_rect calm = { 0, 64, 256, 64 };
+	static const struct rfb_rect rs[] = {
+		{ 0, 0, 256, 64 },   /* 30 colours at random */
+		{ 0, 64, 256, 64 },  /* 30 in diagonal stripes */
+		{ 0, 128, 256, 64 }, /* 200 at random */
+	};
+	uint32_t pal[200];
 	void *st = enc_tight_ops.state_new();
-	int i, x, y;
+	int i, x, y, n;
 
-	fill(P_PAL30); /* random: noisy */
-	for (y = calm.y; y < calm.y + calm.h; y++)
-		for (x = 0; x < calm.w; x++)
+	fill(P_PAL30);
+	for (i = 0; i < 200; i++)
+		pal[i] = rnd() & 0xffffff;
+	for (y = 64; y < 192; y++)
+		for (x = 0; x < 256; x++)
 			fb_px[y * FB_STRIDE + x] =
-				fb_px[(x / 8 + y / 4) % 30] & 0xffffff;
+				y < 128 ? fb_px[(x / 8 + y / 4) % 30] :
+					  pal[rnd() % 200];
 	dec_init(&fmts[FMT_RGB888]);
-	for (i = 0; i < 6; i++) {
-		const struct rfb_rect *r = i % 2 ? &calm : &noisy;
+	for (i = 0; i < 9; i++) {
+		const struct rfb_rect *r = &rs[i * 2 % 3];
 
-		CHECKF(round_trip(st, r, 2, -1, NULL) > 0 && same_pixels(r) &&
-			       dec.kind == K_INDEXED,
-		       "turn %d", i);
+		dec_clear_counts();
+		n = round_trip(st, r, 2, -1, NULL);
+		CHECKF(n > 0 && same_pixels(r) && dec.kinds[K_INDEXED] == n,
+		       "turn %d: %d rects, %u indexed", i, n,
+		       dec.kinds[K_INDEXED]);
 	}
 	dec_fini();
 	enc_tight_ops.state_free(st);
