@@ -375,8 +375,8 @@ static void tight_zlib_params(const struct tight_work *w, enum tight_kind kind,
 /* w->raw through stream `sid` into w->z, ending on a sync flush so the
  * client can decode the rectangle with what it has received.  What a
  * level change emits belongs to the stream, so it goes first. */
-static int tight_compress(struct tight_state *st, struct tight_work *w,
-			  int sid, int level, int strategy)
+static int tight_compress(struct tight_state *st, struct tight_work *w, int sid,
+			  int level, int strategy)
 {
 	buf_clear(&w->z);
 	if (enc_zstream_set_params(&st->zs[sid], level, strategy, &w->z) < 0 ||
@@ -495,8 +495,8 @@ static int tight_encode_group(void *state, int group, int ngroups,
 	struct tight_plan *pl;
 	size_t i;
 
-	if (!x.st || out->failed || ngroups < 1 ||
-	    ngroups > TIGHT_NSTREAMS || group < 0 || group >= ngroups)
+	if (!x.st || out->failed || ngroups < 1 || ngroups > TIGHT_NSTREAMS ||
+	    group < 0 || group >= ngroups)
 		return -1;
 	if (!x.st->work[group])
 		x.st->work[group] = tight_work_new();
