@@ -3,7 +3,11 @@
  * xdraw: draw a scripted, deterministic sequence on an X display so that
  * the tests have something to compare.
  *
- *   xdraw :N text|rects|gradient|scroll|move|all|animate
+ *   xdraw :N text|rects|gradient|scroll|move|all|animate|dirty
+ *
+ * dirty (not part of all): whole-screen colour bands, different each
+ * run, drawn with pixel values whose padding byte (above depth 24) is
+ * set, which Xvfb keeps as drawn.
  *
  * Drawing goes to the root window, which keeps its contents after we exit
  * (the tests run Xvfb with -noreset); the window of the "move" scene is
@@ -242,6 +246,25 @@ static void scene_animate(struct ctx *c)
 	}
 }
 
+/* Bands filled with pixel values whose top byte is set. */
+static void scene_dirty(struct ctx *c)
+{
+	struct timespec ts;
+	uint32_t base;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	base = (uint32_t)ts.tv_nsec * 2654435761u;
+
+	for (int i = 0; i < 8; i++) {
+		uint32_t col = base + (uint32_t)i * 0x3f1d27u;
+		unsigned long pix = rgb(c, col & 255, col >> 8 & 255,
+					col >> 16 & 255);
+
+		fill(c, c->root, pix | 0xa5000000ul, 0, c->h * i / 8, c->w,
+		     c->h * (i + 1) / 8 - c->h * i / 8);
+	}
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(struct ctx *c);
@@ -261,6 +284,10 @@ static int run_scene(struct ctx *c, const char *name)
 		scene_animate(c);
 		return 0;
 	}
+	if (!strcmp(name, "dirty")) {
+		scene_dirty(c);
+		return 0;
+	}
 	for (i = 0; i < NSCENES; i++) {
 		if (strcmp(name, "all") && strcmp(name, scenes[i].name))
 			continue;
@@ -277,7 +304,7 @@ int main(int argc, char **argv)
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: xdraw :N text|rects|gradient|scroll|"
-				"move|all|animate\n"
+				"move|all|animate|dirty\n"
 				"  (animate runs until killed)\n");
 		return 2;
 	}
