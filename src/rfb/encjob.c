@@ -385,10 +385,12 @@ int rfb_encjob_submit(struct rfb_client *c, struct rfb_enc_job *j,
 		uint64_t area;
 		int ng = want_groups(j, srv->opts.threads, &area);
 
-		if ((srv->capture_waiting && snapshot(j, &srv->fb) < 0) ||
+		bool copy = srv->capture_waiting || rfb_update_overlap(c);
+
+		if ((copy && snapshot(j, &srv->fb) < 0) ||
 		    (ng > 1 && split_groups(j, ng, area) < 0))
 			return -1;
-		j->in_place = !srv->capture_waiting;
+		j->in_place = !copy;
 		srv->fb_readers += j->in_place;
 	}
 	c->job_busy = true;

@@ -111,6 +111,10 @@ struct rfb_client {
 	size_t out_hold;
 	struct rfb_enc_job *job; /* reused for every update */
 	bool job_busy;
+	/* When its last update went out (0: answered since), and how long
+	 * its requests take to come back after one (-1: not known yet). */
+	uint64_t sent_ms;
+	int reply_ms;
 	size_t skip; /* bytes of an oversized ClientCutText to discard */
 	uint8_t challenge[16];
 	uint32_t subtype;	      /* VeNCrypt subtype chosen, or 0 */
@@ -200,6 +204,8 @@ struct rfb_server {
 	int fb_readers;
 	bool capture_waiting;
 	uint64_t capture_ms; /* when the last capture was allowed */
+	bool capturing;	     /* since then, until the loop sleeps */
+	int capture_cost_ms; /* how long captures take, smoothed */
 	struct rfb_client *clients;
 	int nnormal;	  /* clients in the normal phase */
 	bool normal_left; /* one of them closed since the last reap */
@@ -265,6 +271,9 @@ void rfb_update_fini(struct rfb_client *c);
  * now, or holds no captured change and no job of its runs; the link has
  * room)? */
 bool rfb_update_ready(const struct rfb_client *c);
+/* Do captures for the client run while its update is encoded (its jobs
+ * copy the pixels first)? */
+bool rfb_update_overlap(const struct rfb_client *c);
 /* Send an update if one is wanted, something changed and the client's
  * queue has room. */
 void rfb_update_maybe_send(struct rfb_client *c);

@@ -83,6 +83,14 @@ static void server_prepare(void *data)
 {
 	struct rfb_server *srv = data;
 
+	/* The capture allowed in this round is done. */
+	if (srv->capturing) {
+		int ms = (int)(loop_now_ms() - srv->capture_ms);
+
+		srv->capture_cost_ms = (3 * srv->capture_cost_ms + ms + 3) / 4;
+		srv->capturing = false;
+	}
+
 	for (struct rfb_client *c = srv->clients; c; c = c->next)
 		rfb_update_maybe_send(c);
 	reap(srv);
@@ -274,8 +282,10 @@ bool rfb_server_ready(struct rfb_server *srv)
 	 * built meanwhile copy the pixels, so it waits for one job at
 	 * most. */
 	srv->capture_waiting = srv->fb_readers > 0;
-	if (!srv->capture_waiting)
+	if (!srv->capture_waiting) {
 		srv->capture_ms = loop_now_ms();
+		srv->capturing = true;
+	}
 	return !srv->capture_waiting;
 }
 

@@ -43,6 +43,7 @@ void rfb_update_init(struct rfb_client *c)
 	pixman_region32_init(&c->cu_area);
 	pace_init(&c->pace, c->srv->opts.fps);
 	rfb_cc_init(&c->cc);
+	c->reply_ms = -1;
 }
 
 void rfb_update_fini(struct rfb_client *c)
@@ -316,6 +317,7 @@ static void send_data_update(struct rfb_client *c, pixman_region32_t *reg,
 
 void rfb_update_sent(struct rfb_client *c)
 {
+	c->sent_ms = loop_now_ms();
 	arm_refresh(c);
 	rfb_ext_ping(c);
 }
@@ -357,17 +359,28 @@ static bool can_send(const struct rfb_client *c)
 	       (c->update_wanted || c->cu_enabled);
 }
 
+/* Whether captures for the client overlap the encoding of its update
+ * (its jobs then copy the pixels): when there is no round trip to hide
+ * a capture in, with continuous updates or a viewer whose requests come
+ * back sooner than a capture takes. */
+bool rfb_update_overlap(const struct rfb_client *c)
+{
+	return c->cu_enabled ||
+	       (c->reply_ms >= 0 && c->reply_ms < c->srv->capture_cost_ms);
+}
+
 /* A capture is worth making for a client whose link has room and which
  * either could take an update now or holds no captured change yet while
  * its last update travels and is decoded (its next request is on the
  * way): the capture then overlaps that, and a client never makes us
- * capture twice for one update.  Not while its update is encoded: the
- * job may read the framebuffer in place, and the capture is fresher
- * once the job is done. */
+ * capture twice for one update.  Not while its update is encoded, unless
+ * captures overlap that: the job may read the framebuffer in place, and
+ * the capture is fresher once the job is done. */
 bool rfb_update_ready(const struct rfb_client *c)
 {
 	if (c->state != RFB_CS_NORMAL || !rfb_cc_may_send(&c->cc, c->out.len) ||
-	    c->pings_out >= RFB_CC_MAX_PINGS || c->job_busy)
+	    c->pings_out >= RFB_CC_MAX_PINGS ||
+	    (c->job_busy && !rfb_update_overlap(c)))
 		return false;
 	return !pixman_region32_not_empty(&c->damage) || can_send(c);
 }
@@ -449,9 +462,21 @@ static bool wait_for_capture(struct rfb_client *c)
 	return rfb_update_ready(c) && srv->desk.ops->ready(srv->desk.ctx);
 }
 
+/* A request came after the last update went out: how long it took. */
+static void note_reply(struct rfb_client *c)
+{
+	int ms = (int)(loop_now_ms() - c->sent_ms);
+
+	c->reply_ms = c->reply_ms < 0 ? ms : (3 * c->reply_ms + ms + 3) / 4;
+	c->sent_ms = 0;
+}
+
 void rfb_update_maybe_send(struct rfb_client *c)
 {
 	pixman_region32_t area, reg, refresh;
+
+	if (c->sent_ms && c->update_wanted && !c->cu_enabled)
+		note_reply(c);
 
 	if (wait_for_capture(c))
 		return;

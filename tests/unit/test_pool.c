@@ -295,6 +295,43 @@ static void test_engine_in_place(void)
 	free_server();
 }
 
+/* A viewer whose requests come back sooner than a capture takes (or one
+ * with continuous updates) has no round trip to hide a capture in: the
+ * capture overlaps the encoding of its update, whose job copies the
+ * pixels. */
+static void test_engine_overlap(void)
+{
+	struct rfb_rect all = { 0, 0, FB_W, FB_H };
+	static uint32_t got[FB_W * FB_H];
+	struct rfb_client *c;
+	int fd;
+
+	threaded_server();
+	fd = normal_client();
+	c = srv->clients;
+	send_fbur(fd, false, 0, 0, FB_W, FB_H);
+	CHECK(read_raw(fd, &all, got));
+	CHECK_EQ(c->reply_ms, -1);
+	send_fbur(fd, true, 0, 0, FB_W, FB_H);
+	CHECK(c->reply_ms >= 0 && c->reply_ms < 1000);
+	srv->capture_cost_ms = 1000; /* captures are slow */
+	CHECK(rfb_update_overlap(c));
+	gate_close(srv->pool);
+	rfb_server_damage(srv, &all);
+	pump();
+	CHECK(c->job_busy);
+	CHECK_EQ(srv->fb_readers, 0);
+	CHECK(rfb_server_ready(srv));
+	/* Captures are quick: the next one waits for the job. */
+	srv->capture_cost_ms = 0;
+	CHECK(!rfb_update_overlap(c));
+	CHECK(!rfb_server_ready(srv));
+	gate_release();
+	CHECK(read_raw(fd, &all, got));
+	close(fd);
+	free_server();
+}
+
 /* A client that goes while its update is being encoded is freed only
  * once the job is done with its encoder state. */
 static void test_engine_leave(void)
@@ -334,6 +371,7 @@ int main(void)
 	UNIT_RUN(test_input_first);
 	UNIT_RUN(test_engine_order);
 	UNIT_RUN(test_engine_in_place);
+	UNIT_RUN(test_engine_overlap);
 	UNIT_RUN(test_engine_leave);
 	return UNIT_DONE();
 }
