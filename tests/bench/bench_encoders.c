@@ -3,7 +3,8 @@
  * bench_encoders: compression ratio and speed of every encoder on recorded
  * screen content.
  *
- *   bench_encoders [-r RUNS] [-f 32|16|8] [-q Q] FILE.ppm...
+ *   bench_encoders [-r RUNS] [-f 32|16|8] [-q Q] [-c LEVEL] [-e NAME]
+ *                  FILE.ppm...
  *
  * Each PPM (P6, maxval 255) is one kind of content, named after its file
  * (text.ppm -> "text").  Every encoding enc_find() knows encodes the whole
@@ -12,6 +13,8 @@
  * RUNS times (default 5); the table gives raw bytes / encoded bytes and
  * the median speed in megapixels per second.  Encoders that take a quality
  * level (Tight's JPEG, ZYWRLE) get a second row at quality Q (default 5).
+ * LEVEL is the compression level asked for (default: each encoder's
+ * own); -e NAME benches only that encoding (e.g. under callgrind).
  * Exit 1 if an encoder fails.
  */
 #include <errno.h>
@@ -129,11 +132,11 @@ static int cmp_double(const void *a, const void *b)
 /* Encode img RUNS times; *ratio and *mpps get the results.  false if the
  * encoder failed. */
 static bool bench_one(const struct row *row, const struct image *img,
-		      const struct rfb_pixconv *pc, int runs, double *ratio,
-		      double *mpps)
+		      const struct rfb_pixconv *pc, int runs, int level,
+		      double *ratio, double *mpps)
 {
 	struct enc_params p = { .fb = &img->fb, .pc = pc,
-				.compress_level = -1,
+				.compress_level = level,
 				.quality = row->quality };
 	struct rfb_rect r = { 0, 0, img->fb.width, img->fb.height };
 	double t[MAX_RUNS];
@@ -167,16 +170,17 @@ static bool bench_one(const struct row *row, const struct image *img,
 	return true;
 }
 
-/* Every encoder enc_find knows among the standard encoding numbers, with
- * a lossy row for those that take a quality level. */
-static int table_rows(struct row *rows, int quality)
+/* Every encoder enc_find knows among the standard encoding numbers (or
+ * the one called `only`), with a lossy row for those that take a quality
+ * level. */
+static int table_rows(struct row *rows, int quality, const char *only)
 {
 	int n = 0;
 
 	for (int32_t type = 0; type < 256 && n < MAX_ROWS - 1; type++) {
 		const struct enc_ops *ops = enc_find(type);
 
-		if (!ops)
+		if (!ops || (only && strcmp(ops->name, only)))
 			continue;
 		rows[n++] = (struct row){ ops, -1 };
 		if ((type == ENC_TIGHT || type == ENC_ZYWRLE) &&
@@ -189,7 +193,7 @@ static int table_rows(struct row *rows, int quality)
 static void usage(void)
 {
 	fprintf(stderr, "usage: bench_encoders [-r RUNS] [-f 32|16|8] "
-			"[-q QUALITY] FILE.ppm...\n");
+			"[-q QUALITY] [-c LEVEL] [-e NAME] FILE.ppm...\n");
 	exit(2);
 }
 
@@ -198,18 +202,22 @@ int main(int argc, char **argv)
 	static struct image imgs[MAX_IMAGES];
 	struct row rows[MAX_ROWS];
 	struct rfb_pixconv pc;
-	int runs = 5, bpp = 32, quality = 5, nimg = 0, nrows, c;
+	int runs = 5, bpp = 32, quality = 5, level = -1, nimg = 0, nrows, c;
+	const char *only = NULL;
 	bool ok = true;
 
-	while ((c = getopt(argc, argv, "r:f:q:")) != -1) {
+	while ((c = getopt(argc, argv, "r:f:q:c:e:")) != -1) {
 		switch (c) {
 		case 'r': runs = atoi(optarg); break;
 		case 'f': bpp = atoi(optarg); break;
 		case 'q': quality = atoi(optarg); break;
+		case 'c': level = atoi(optarg); break;
+		case 'e': only = optarg; break;
 		default: usage();
 		}
 	}
 	if (runs < 1 || runs > MAX_RUNS || quality < 0 || quality > 9 ||
+	    level < -1 || level > 9 ||
 	    (bpp != 32 && bpp != 16 && bpp != 8) || optind == argc ||
 	    argc - optind > MAX_IMAGES)
 		usage();
@@ -217,7 +225,9 @@ int main(int argc, char **argv)
 		if (!load_ppm(argv[i], &imgs[nimg++]))
 			return 1;
 	rfb_pixconv_init(&pc, client_format(bpp));
-	nrows = table_rows(rows, quality);
+	nrows = table_rows(rows, quality, only);
+	if (!nrows)
+		usage();
 
 	printf("%d bpp client format, median of %d runs; each cell: "
 	       "compression ratio (raw/encoded) and Mpixel/s\n", bpp, runs);
@@ -239,8 +249,8 @@ int main(int argc, char **argv)
 		for (int i = 0; i < nimg; i++) {
 			double ratio, mpps;
 
-			if (!bench_one(&rows[k], &imgs[i], &pc, runs, &ratio,
-				       &mpps)) {
+			if (!bench_one(&rows[k], &imgs[i], &pc, runs, level,
+				       &ratio, &mpps)) {
 				printf(" %19s", "FAILED");
 				ok = false;
 				continue;
