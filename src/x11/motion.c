@@ -195,24 +195,29 @@ static void motion_lookup(struct motion *m, uint64_t h, int x, int y)
 	}
 }
 
-/* Every segment of an old row, hashed incrementally. */
 static long motion_rows_hashed;
 
-static void motion_scan_row(struct motion *m, int y)
+/* Every segment of old rows y and z (z < 0: none), hashed incrementally.
+ * Two rows at once: each hash depends on the one before it, so a second
+ * row's chain runs in the first one's shadow. */
+static void motion_scan_rows(struct motion *m, int y, int z)
 {
 	const uint32_t *p = motion_old_at(m, 0, y);
-	uint64_t h = motion_hash(p);
+	const uint32_t *q = motion_old_at(m, 0, z < 0 ? y : z);
+	uint64_t h = motion_hash(p), g = motion_hash(q);
 
-	motion_rows_hashed++;
-
+	motion_rows_hashed += z < 0 ? 1 : 2;
 	for (int x = 0;; x++) {
-		unsigned f = motion_filter(h);
+		unsigned f = motion_filter(h), e = motion_filter(g);
 
 		if (m->filter[f / 64] & (1ull << (f % 64)))
 			motion_lookup(m, h, x, y);
+		if (z >= 0 && (m->filter[e / 64] & (1ull << (e % 64))))
+			motion_lookup(m, g, x, z);
 		if (x + MOTION_SEG >= m->w)
 			break;
 		h = (h - p[x] * m->pow) * MOTION_BASE + p[x + MOTION_SEG];
+		g = (g - q[x] * m->pow) * MOTION_BASE + q[x + MOTION_SEG];
 	}
 }
 
@@ -408,9 +413,10 @@ static void motion_run(struct motion *m)
 	for (int k = 0; k < MOTION_PASSES; k++) {
 		if (k == 1 && !m->hits)
 			return;
-		for (int y = k * MOTION_STACK; y < m->h;
-		     y += MOTION_PASSES * MOTION_STACK)
-			motion_scan_row(m, y);
+		int step = MOTION_PASSES * MOTION_STACK;
+
+		for (int y = k * MOTION_STACK; y < m->h; y += 2 * step)
+			motion_scan_rows(m, y, y + step < m->h ? y + step : -1);
 	}
 	motion_count_votes(m);
 	for (int c = 0; c < MOTION_CANDIDATES && m->n < m->max; c++) {
