@@ -225,6 +225,16 @@ static int tight_plan_cap(const struct enc_params *p)
 	return tight_max_pal(p, TIGHT_JPEG_MIN_AREA);
 }
 
+/* The squares a plan looks at: 32 pixels, small enough that a photo's
+ * edge or a few colours in text cost little; with JPEG 64, as there a
+ * photo's smoother parts are best sent with the rest of it, and larger
+ * squares have more colours (3 recorded 1080p pages, quality 8: 179 ->
+ * 148 KB and 15% fewer instructions; lossless gains nothing). */
+static int tight_plan_tile(const struct enc_params *p)
+{
+	return tight_jpeg_allowed(p, TIGHT_JPEG_MIN_AREA) ? 64 : 32;
+}
+
 /* Count colours as far as the choice needs, then pick the kind whose data
  * is smallest before zlib (JPEG wins whenever an area looks like a photo):
  * a palette costs its TPIXELs and pays off by shrinking every pixel.
@@ -506,7 +516,8 @@ static int tight_encode_group(void *state, int group, int ngroups,
 	if (r->w <= 0 || r->h <= 0)
 		return 0;
 	pl = &x.w->plan;
-	if (tight_plan_make(pl, p->fb, r, tight_plan_cap(p)) < 0)
+	if (tight_plan_make(pl, p->fb, r, tight_plan_cap(p),
+			    tight_plan_tile(p)) < 0)
 		return -1;
 	for (i = 0; i < pl->n; i++)
 		if (tight_piece(&x, p, &pl->pieces[i], out) < 0)

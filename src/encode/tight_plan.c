@@ -12,9 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Small enough that a photo's edge costs little JPEG, large enough that
- * classing costs little per pixel. */
-#define TIGHT_TILE 32
+/* Rows of a tile are checked this many pixels at a time. */
+#define TIGHT_CHUNK 32
 
 void tight_colours_reset(struct tight_colours *c)
 {
@@ -77,15 +76,17 @@ static int tight_plan_append(struct tight_plan *pl, const struct tight_piece *p)
 	return 0;
 }
 
-/* Whether all `TIGHT_TILE` pixels of a row are a or b: branch-free, so
- * the compiler makes it a few vector instructions. */
-static bool tight_row_in(const uint32_t *row, uint32_t a, uint32_t b)
+/* Whether all `w` pixels of a row are a or b, w a multiple of
+ * TIGHT_CHUNK: branch-free chunks the compiler makes a few vector
+ * instructions each. */
+static bool tight_row_in(const uint32_t *row, int w, uint32_t a, uint32_t b)
 {
 	uint32_t other = 0;
-	int x;
+	int x, k;
 
-	for (x = 0; x < TIGHT_TILE; x++)
-		other |= (row[x] != a) & (row[x] != b);
+	for (x = 0; x < w && !other; x += TIGHT_CHUNK)
+		for (k = 0; k < TIGHT_CHUNK; k++)
+			other |= (row[x + k] != a) & (row[x + k] != b);
 	return !other;
 }
 
@@ -105,8 +106,8 @@ static void tight_tile_class(struct tight_colours *c, const struct rfb_fb *fb,
 	tight_colours_reset(c);
 	tight_colours_add(c, last, cap);
 	for (y = 0; y < t->r.h; y++, row += fb->stride) {
-		if (t->r.w == TIGHT_TILE && c->n <= 2 &&
-		    tight_row_in(row, c->pal[0], c->pal[c->n - 1]))
+		if (t->r.w % TIGHT_CHUNK == 0 && c->n <= 2 &&
+		    tight_row_in(row, t->r.w, c->pal[0], c->pal[c->n - 1]))
 			continue;
 		for (x = 0; x < t->r.w; x++) {
 			v = row[x];
@@ -240,9 +241,9 @@ static int tight_plan_row(struct tight_plan *pl, const struct rfb_fb *fb,
 	size_t *swap;
 	int x;
 
-	for (x = r->x; x < r->x + r->w; x += TIGHT_TILE) {
-		t.r = (struct rfb_rect){ x, y, TIGHT_TILE, h };
-		if (x + TIGHT_TILE > r->x + r->w)
+	for (x = r->x; x < r->x + r->w; x += pl->tile) {
+		t.r = (struct rfb_rect){ x, y, pl->tile, h };
+		if (x + pl->tile > r->x + r->w)
 			t.r.w = r->x + r->w - x;
 		tight_tile_class(&pl->col, fb, &t, cap);
 		if (x > r->x && tight_run_takes(pl, &run, &t, cap))
@@ -267,16 +268,17 @@ static int tight_plan_row(struct tight_plan *pl, const struct rfb_fb *fb,
 }
 
 int tight_plan_make(struct tight_plan *pl, const struct rfb_fb *fb,
-		    const struct rfb_rect *r, int max_pal)
+		    const struct rfb_rect *r, int max_pal, int tile)
 {
-	size_t nx = ((size_t)r->w + TIGHT_TILE - 1) / TIGHT_TILE;
+	size_t nx = ((size_t)r->w + tile - 1) / tile;
 	int y, h, nopen = 0;
 
 	pl->n = 0;
+	pl->tile = tile;
 	if (tight_plan_reserve_row(pl, nx) < 0)
 		return -1;
-	for (y = r->y; y < r->y + r->h; y += TIGHT_TILE) {
-		h = r->y + r->h - y < TIGHT_TILE ? r->y + r->h - y : TIGHT_TILE;
+	for (y = r->y; y < r->y + r->h; y += tile) {
+		h = r->y + r->h - y < tile ? r->y + r->h - y : tile;
 		nopen = tight_plan_row(pl, fb, r, y, h, nopen, max_pal);
 		if (nopen < 0)
 			return -1;

@@ -79,6 +79,7 @@ struct tight_piece {
 
 struct tight_plan {
 	struct tight_colours col;
+	int tile;	/* the side of the squares looked at */
 	size_t row_cap; /* tiles in a row that open and next have room for */
 	struct tight_piece *pieces;
 	size_t n, cap;
@@ -94,8 +95,9 @@ void tight_plan_fini(struct tight_plan *pl);
 
 /* Cut `r` (inside fb, not empty) into pieces no wider than
  * TIGHT_MAX_WIDTH nor larger than TIGHT_MAX_AREA, each of one class, with
- * palettes of at most `max_pal` colours.  -1 on OOM. */
+ * palettes of at most `max_pal` colours, looking at `tile` x `tile`
+ * squares (a multiple of 32, at most 256).  -1 on OOM. */
 int tight_plan_make(struct tight_plan *pl, const struct rfb_fb *fb,
-		    const struct rfb_rect *r, int max_pal);
+		    const struct rfb_rect *r, int max_pal, int tile);
 
 #endif

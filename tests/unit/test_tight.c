@@ -984,8 +984,8 @@ static void test_jpeg(void)
 /* ---- a screen: solid areas, text and a photo in one rectangle ---- */
 
 #define SIDE_W 200				/* a solid side bar */
-#define PHOTO_X 800				/* a photo, on the grid */
-#define PHOTO_Y 64				/* of 32 x 32 tiles */
+#define PHOTO_X 832				/* a photo, on the grid */
+#define PHOTO_Y 64				/* of 64 x 64 squares */
 #define PHOTO_W 384
 #define PHOTO_H 128
 
