@@ -186,7 +186,8 @@ static bool capture_tile_swap(struct x11_capture *c,
 
 	for (int r = y; r < y + h; r++) {
 		uint32_t *src = (uint32_t *)capture_src_at(c, s, x, r);
-		const uint32_t *old = c->fb.pixels + (size_t)r * c->fb.stride + x;
+		const uint32_t *old =
+			c->fb.pixels + (size_t)r * c->fb.stride + x;
 
 		if (!changed && !memcmp(src, old, bytes))
 			continue;
@@ -215,8 +216,9 @@ static void capture_compare(struct x11_capture *c, const struct capture_src *s,
 
 		for (int x = b->x1; x < b->x2; x += X11_TILE) {
 			int w = b->x2 - x < X11_TILE ? b->x2 - x : X11_TILE;
-			bool changed = swap ? capture_tile_swap(c, s, x, y, w, h)
-					    : capture_tile(c, s, x, y, w, h);
+			bool changed =
+				swap ? capture_tile_swap(c, s, x, y, w, h)
+				     : capture_tile(c, s, x, y, w, h);
 
 			if (changed && run < 0)
 				run = x;
@@ -562,8 +564,8 @@ static void capture_fb_free(struct x11_capture *c)
 
 /* The framebuffer in a second shared image when the X server's format is
  * ours (see `swap`); else, or if that fails, `pixels`. */
-static uint32_t *capture_fb_new(struct x11_capture *c, uint32_t *pixels,
-				int w, int h)
+static uint32_t *capture_fb_new(struct x11_capture *c, uint32_t *pixels, int w,
+				int h)
 {
 	int i = !c->back;
 

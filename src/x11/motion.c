@@ -51,7 +51,7 @@ struct motion {
 	uint64_t pow; /* MOTION_BASE ** (MOTION_SEG - 1) */
 	struct motion_seg seg[MOTION_SEGS];
 	int nsegs;
-	long hits; /* old positions found, all segments */
+	long hits;		     /* old positions found, all segments */
 	uint16_t slot[MOTION_SLOTS]; /* segment index + 1; 0: empty */
 	uint64_t filter[(1 << MOTION_FILTER_BITS) / 64];
 	struct motion_vote vote[MOTION_VOTE_SLOTS];
