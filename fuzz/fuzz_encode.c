@@ -184,7 +184,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t fsel = fz_u8(&in);
 	const struct enc_ops *ops = enc_find(encodings[fz_u8(&in) % N_ENCS]);
 	struct enc_params p = { &fb, &pc, fz_u8(&in) % 11 - 1,
-				fz_u8(&in) % 11 - 1, NULL };
+				fz_u8(&in) % 11 - 1, NULL, false };
 	void *st = NULL;
 	long area = 0;
 

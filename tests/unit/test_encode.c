@@ -409,7 +409,7 @@ static bool round_trip(void *state, const struct enc_ops *ops,
 {
 	static uint32_t got[FB_W * FB_H];
 	struct rfb_pixconv pc;
-	struct enc_params p = { &fb, &pc, level, -1, NULL };
+	struct enc_params p = { &fb, &pc, level, -1, NULL, false };
 	const struct rfb_rect *rc;
 	struct buf out;
 	struct rd in;
@@ -523,7 +523,7 @@ static struct buf encode_once(const struct enc_ops *ops, void *state,
 			      const struct rfb_rect *r, int *ret)
 {
 	struct rfb_pixconv pc;
-	struct enc_params p = { &fb, &pc, -1, -1, NULL };
+	struct enc_params p = { &fb, &pc, -1, -1, NULL, false };
 	struct buf b;
 
 	rfb_pixconv_init(&pc, pf);
@@ -564,7 +564,7 @@ static void test_levels(void)
 	const struct rfb_rect all = { 0, 0, FB_W, FB_H };
 	void *zs = enc_zrle_ops.state_new();
 	struct rfb_pixconv pc;
-	struct enc_params p = { &fb, &pc, 9, -1, NULL };
+	struct enc_params p = { &fb, &pc, 9, -1, NULL, false };
 	struct buf b[3];
 	int i;
 
@@ -589,7 +589,7 @@ static void test_failed_buffer(void)
 	const struct rfb_rect r = { 0, 0, 10, 10 };
 	void *zs = enc_zrle_ops.state_new();
 	struct rfb_pixconv pc;
-	struct enc_params p = { &fb, &pc, -1, -1, NULL };
+	struct enc_params p = { &fb, &pc, -1, -1, NULL, false };
 	struct buf b;
 
 	rfb_pixconv_init(&pc, &fmts[0].pf);

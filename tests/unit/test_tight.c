@@ -379,7 +379,7 @@ static int round_trip(void *st, const struct rfb_rect *rect, int level,
 		      int quality, size_t *size)
 {
 	struct rfb_pixconv pc;
-	struct enc_params p = { &fb, &pc, level, quality, NULL };
+	struct enc_params p = { &fb, &pc, level, quality, NULL, false };
 	struct buf out;
 	struct rd r;
 	int n, i, x, y;
@@ -563,7 +563,7 @@ static void test_noisy_indexed(void)
 
 		dec_clear_counts();
 		n = round_trip(st, r, 2, -1, NULL);
-		CHECKF(n > 0 && same_pixels(r) && dec.kinds[K_INDEXED] == n,
+		CHECKF(n > 0 && same_pixels(r) && dec.kinds[K_INDEXED] == (unsigned)n,
 		       "turn %d: %d rects, %u indexed", i, n,
 		       dec.kinds[K_INDEXED]);
 	}
@@ -575,7 +575,7 @@ static const uint8_t *encode_one(void *st, size_t f, const struct rfb_rect *r,
 				 struct buf *out)
 {
 	struct rfb_pixconv pc;
-	struct enc_params p = { &fb, &pc, 6, -1, NULL };
+	struct enc_params p = { &fb, &pc, 6, -1, NULL, false };
 
 	rfb_pixconv_init(&pc, &fmts[f].pf);
 	buf_clear(out);
@@ -785,7 +785,7 @@ struct group_arg {
 static void *group_thread(void *data)
 {
 	struct group_arg *a = data;
-	struct enc_params p = { &fb, a->pc, 6, -1, NULL };
+	struct enc_params p = { &fb, a->pc, 6, -1, NULL, false };
 	int n;
 
 	for (int i = 0; i < a->nrects; i++) {
@@ -911,7 +911,7 @@ static void test_groups_streams(void)
 		/* group sizes out of range are refused */
 		{
 			struct rfb_pixconv pc;
-			struct enc_params p = { &fb, &pc, 6, -1, NULL };
+			struct enc_params p = { &fb, &pc, 6, -1, NULL, false };
 			const struct rfb_rect r = { 0, 0, 8, 8 };
 			struct buf out;
 
