@@ -42,9 +42,15 @@ done
 
 PIDS=()
 cleanup() {
-	local i
+	local i j
 	for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
 		kill "${PIDS[i]}" 2>/dev/null || true
+		# a server that ignores SIGTERM (x11vnc once did) gets SIGKILL
+		for ((j = 0; j < 50; j++)); do
+			kill -0 "${PIDS[i]}" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -9 "${PIDS[i]}" 2>/dev/null || true
 		wait "${PIDS[i]}" 2>/dev/null || true
 	done
 	PIDS=()
