@@ -195,8 +195,15 @@ def targets(by, ours, peers, encs, md):
         if r and r["secs"]:
             want = 30 if e == "jpeg" else 20
             ups = r["updates"] / r["secs"]
-            check("full %s >= %d updates/s" % (en, want), ups >= want,
-                  "%.1f/s" % ups)
+            # No server can send more full-screen frames than are drawn:
+            # at the drawing's own rate (BENCH_HZ 30), every frame shown
+            # is the most there is; BENCH_HZ=60 measures beyond it.
+            every = (r["frames"] and r["shown"] >= r["frames"] - 1 and
+                     r["frames"] / r["secs"] < want + 0.5)
+            check("full %s >= %d updates/s" % (en, want),
+                  ups >= want or every,
+                  "%.1f/s" % ups + (", every frame drawn shown"
+                                    if every and ups < want else ""))
         r = by.get((ours, e, "term"))
         ps = [by[(p, e, "term")] for p in peers if (p, e, "term") in by]
         if r and r["px"]:
