@@ -145,6 +145,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "xkeyrec: could not get the input focus\n");
 		return 1;
 	}
+	/* Load Xlib's XKB keymap now, as a long-running application has:
+	 * until it is loaded Xlib has not asked for XKB map notifications,
+	 * the server then sends this XKB-aware client no MappingNotify
+	 * either, and the input method's core keymap, read when the IC was
+	 * made, would stay as it was while the VNC server rebinds spare
+	 * keycodes. */
+	XKeysymToKeycode(dpy, XK_space);
+	XSync(dpy, False);
 	printf("ready\n");
 	fflush(stdout);
 	for (;;) {
