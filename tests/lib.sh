@@ -236,8 +236,9 @@ rec_expect() {
 # Resource readings of a running process, for tests that check that memory,
 # file descriptors and shared memory return to a baseline.  Under the
 # sanitizers (make check-asan) RSS measures ASan's allocator, whose
-# quarantine keeps up to 256 MiB of freed memory resident, and leaks are
-# judged by LeakSanitizer at exit: bounds on RSS growth add RSS_SLACK_KB.
+# quarantine keeps up to 128 MiB of freed memory resident (mk/asan.mk)
+# besides its redzones and shadow, and leaks are judged by LeakSanitizer
+# at exit: bounds on RSS growth add RSS_SLACK_KB.
 #   proc_rss_kb PID      resident set size in KiB
 #   proc_fd_count PID    open file descriptors
 #   shm_count PID        SysV shared-memory segments created by PID that
