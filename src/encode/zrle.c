@@ -123,17 +123,22 @@ static int zrle_main_rect(struct enc_zrle_state *st,
 	return zrle_part_rect(&st->main, header, p, r, out, type, put, ctx);
 }
 
+/* The connection's deflater, started afresh if a cut update left the
+ * client's window holding other bytes than its history. */
+static int zrle_main_fresh(struct enc_zrle_state *st)
+{
+	if (st->stale && enc_zstream_reset(&st->main.z) < 0)
+		return -1;
+	st->stale = false;
+	return 0;
+}
+
 int enc_zrle_rect(struct enc_zrle_state *st, const struct enc_params *p,
 		  const struct rfb_rect *r, struct buf *out, int32_t type,
 		  enc_zrle_tile_fn put, void *ctx)
 {
-	if (!st)
+	if (!st || zrle_main_fresh(st) < 0)
 		return -1;
-	if (st->stale) {
-		if (enc_zstream_reset(&st->main.z) < 0)
-			return -1;
-		st->stale = false;
-	}
 	return zrle_main_rect(st, p, r, out, type, put, ctx);
 }
 
@@ -200,7 +205,7 @@ static int zrle_encode_group(void *state, int group, int ngroups,
 		return -1;
 	if (group == 0) {
 		if (p->group_first) {
-			if (st->stale && enc_zstream_reset(&st->main.z) < 0)
+			if (zrle_main_fresh(st) < 0)
 				return -1;
 			st->stale = ngroups > 1;
 		}
